@@ -1,0 +1,197 @@
+"""The schema of a rulebook: sources and rule records.
+
+Every model forbids unknown keys, so a misspelt key is an error naming the file
+and the key rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+RULE_ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unit(StrEnum):
+    WORKING_DAY = "working_day"
+    CALENDAR_DAY = "calendar_day"
+    WEEK = "week"
+    MONTH = "month"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+    HOUR = "hour"
+    PERCENT = "percent"
+    COUNT = "count"
+
+
+UNIT_LABELS = {
+    Unit.WORKING_DAY: "个工作日",
+    Unit.CALENDAR_DAY: "天",
+    Unit.WEEK: "周",
+    Unit.MONTH: "个月",
+    Unit.HALF_YEAR: "个半年",
+    Unit.YEAR: "年",
+    Unit.HOUR: "小时",
+    Unit.PERCENT: "%",
+    Unit.COUNT: "个",
+}
+
+
+class Kind(StrEnum):
+    DEADLINE = "deadline"
+    LEAD_TIME = "lead_time"
+    FREQUENCY = "frequency"
+    CONSTRAINT = "constraint"
+    AUTHORITY = "authority"
+    APPROVAL_CHAIN = "approval_chain"
+
+
+KIND_LABELS = {
+    Kind.DEADLINE: "办理时限",
+    Kind.LEAD_TIME: "提前期限",
+    Kind.FREQUENCY: "频次要求",
+    Kind.CONSTRAINT: "约束条件",
+    Kind.AUTHORITY: "权限规定",
+    Kind.APPROVAL_CHAIN: "审批程序",
+}
+
+
+class Direction(StrEnum):
+    AFTER = "after"
+    BEFORE = "before"
+
+
+class NonWorkingEnd(StrEnum):
+    # Civil Code art 203: a period ending on a statutory rest day ends on the
+    # next working day instead.
+    NEXT_WORKING_DAY = "next_working_day"
+    # Lead times and fixed dates do not move (requirements.md §0).
+    KEEP = "keep"
+
+
+class Source(Strict):
+    title: str
+    document_number: str | None = None
+    issuer: str
+    issued: dt.date
+    effective: dt.date | None = None
+    short: str
+    short_en: str
+    # A file beside sources.yaml holding the full text; every quote from this
+    # source must then appear in it verbatim.
+    text_file: str | None = None
+    # False where the quotes were transcribed without the official text at hand.
+    quotes_verified: bool = True
+    note: str | None = None
+
+
+class Chapter(Strict):
+    number: int
+    title: str
+    first_article: int
+    last_article: int
+
+
+class SourcesFile(Strict):
+    rulebook: str
+    title: str
+    primary_source: str
+    sources: dict[str, Source]
+    chapters: list[Chapter]
+
+
+class Quantity(Strict):
+    """A plain typed value, e.g. ``{value: 2, unit: hour}``."""
+
+    type: Literal["quantity"] = "quantity"
+    value: int | float
+    unit: Unit
+    label: str
+
+
+class Period(Strict):
+    """A period counted from an anchor event: the computable part of a rule."""
+
+    type: Literal["period"] = "period"
+    value: Annotated[int, Field(ge=1)]
+    unit: Unit
+    direction: Direction
+    # Civil Code art 201: the start day is not counted unless the rule says so
+    # (Art 62: "事项落实起始时间从部署当日算起").
+    start_day_counted: bool
+    on_non_working_end: NonWorkingEnd
+
+    @model_validator(mode="after")
+    def _check(self) -> Period:
+        if self.unit in (Unit.PERCENT, Unit.COUNT):
+            raise ValueError(f"unit {self.unit} is not a time unit")
+        if self.direction is Direction.BEFORE and self.on_non_working_end is NonWorkingEnd.NEXT_WORKING_DAY:
+            raise ValueError("a lead time (direction: before) never moves: use on_non_working_end: keep")
+        if self.unit is Unit.HOUR and self.start_day_counted:
+            raise ValueError("start_day_counted makes no sense for hours")
+        return self
+
+
+class CalendarPeriodEnd(Strict):
+    """The end of the calendar week / half-year / year containing the anchor (frequency rules)."""
+
+    type: Literal["calendar_period_end"] = "calendar_period_end"
+    unit: Literal[Unit.WEEK, Unit.HALF_YEAR, Unit.YEAR]
+    times: Annotated[int, Field(ge=1)] = 1
+
+
+class DayOfMonth(Strict):
+    """On or before a fixed day of a month relative to the anchor's month (e.g. 每月20日前)."""
+
+    type: Literal["day_of_month"] = "day_of_month"
+    day: Annotated[int, Field(ge=1, le=31)]
+    month_offset: int
+
+
+Param = Annotated[Quantity | Period | CalendarPeriodEnd | DayOfMonth, Field(discriminator="type")]
+
+
+class Anchor(Strict):
+    code: str
+    label: str
+
+
+class RuleRecord(Strict):
+    id: Annotated[str, Field(pattern=RULE_ID_PATTERN)]
+    version: Annotated[int, Field(ge=1)]
+    title: str
+    title_en: str
+    kind: Kind
+    source: str
+    article: Annotated[int, Field(ge=1)]
+    paragraph: Annotated[int, Field(ge=1)] | None = None
+    item: Annotated[int, Field(ge=1)] | None = None
+    clause: Annotated[str, Field(min_length=4)]
+    anchor: Anchor | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
+    # Which param (if any) the deadline functions compute from.
+    computes: str | None = None
+    interpretation: str | None = None
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> RuleRecord:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        if self.computes is not None:
+            if self.computes not in self.params:
+                raise ValueError(f"computes names param {self.computes!r}, which is not in params")
+            if isinstance(self.params[self.computes], Quantity):
+                raise ValueError(f"param {self.computes!r} is a plain quantity and cannot be computed")
+            if self.anchor is None:
+                raise ValueError("a computable rule needs an anchor")
+        return self
