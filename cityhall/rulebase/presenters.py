@@ -1,0 +1,75 @@
+"""Plain-data views of rules, shared by the CLI, the API and the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cityhall.rules import Rule, Rulebook
+from cityhall.rules.schema import KIND_LABELS, UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Period, Quantity
+
+
+def param_summary(name: str, param: Any) -> str:
+    if isinstance(param, Quantity):
+        return f"{param.label}：{param.value}{UNIT_LABELS[param.unit]}"
+    if isinstance(param, Period):
+        counted = "当日计入" if param.start_day_counted else "当日不计入"
+        where = "之前" if param.direction.value == "before" else "之后"
+        moves = "，遇法定休假日顺延" if param.on_non_working_end.value == "next_working_day" else ""
+        return f"基准日{where}{param.value}{UNIT_LABELS[param.unit]}（{counted}{moves}）"
+    if isinstance(param, CalendarPeriodEnd):
+        return f"每{ {'week': '周', 'half_year': '半年', 'year': '年'}[param.unit.value] }至少{param.times}次（按自然周期）"
+    if isinstance(param, DayOfMonth):
+        return f"基准日所在月{param.month_offset:+d}个月的{param.day}日（含）之前"
+    return name
+
+
+def rule_dict(rule: Rule, book: Rulebook, *, full: bool = True) -> dict[str, Any]:
+    r = rule.record
+    chapter = book.chapter_of(rule)
+    data: dict[str, Any] = {
+        "id": rule.id,
+        "version": rule.version,
+        "title": r.title,
+        "title_en": r.title_en,
+        "kind": r.kind.value,
+        "kind_label": KIND_LABELS[r.kind],
+        "citation": rule.citation,
+        "citation_en": rule.citation_en,
+        "source": {
+            "key": rule.source_key,
+            "title": rule.source.title,
+            "document_number": rule.source.document_number,
+            "issued": rule.source.issued.isoformat(),
+            "quotes_verified": rule.source.quotes_verified,
+        },
+        "article": r.article,
+        "paragraph": r.paragraph,
+        "item": r.item,
+        "chapter": {"number": chapter.number, "title": chapter.title} if chapter else None,
+        "clause": r.clause,
+        "computable": r.computes is not None,
+        "effective_from": r.effective_from.isoformat(),
+        "effective_to": r.effective_to.isoformat() if r.effective_to else None,
+    }
+    if full:
+        data.update(
+            {
+                "anchor": r.anchor.model_dump() if r.anchor else None,
+                "computes": r.computes,
+                "params": {
+                    k: {**v.model_dump(mode="json"), "summary": param_summary(k, v)} for k, v in r.params.items()
+                },
+                "interpretation": r.interpretation,
+                "tags": list(r.tags),
+                "versions": [
+                    {
+                        "version": v.version,
+                        "effective_from": v.record.effective_from.isoformat(),
+                        "effective_to": v.record.effective_to.isoformat() if v.record.effective_to else None,
+                    }
+                    for v in book.versions(rule.id)
+                ],
+                "file": rule.file,
+            }
+        )
+    return data
