@@ -100,7 +100,10 @@ class ErrorOut(Schema):
 
 
 class DeadlineQuery(Schema):
-    start: str = Field(description="基准日 YYYY-MM-DD，或基准时刻 YYYY-MM-DDTHH:MM")
+    start: str = Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$",
+        description="基准日 YYYY-MM-DD，或基准时刻 YYYY-MM-DDTHH:MM",
+    )
 
 
 class MonthQuery(Schema):

@@ -225,3 +225,11 @@ def test_a_period_that_moves_off_rest_days_always_ends_on_a_working_day(rule, da
     cal = default_calendar()
     result = deadline(rule.id, day, rulebook=_BOOK, calendar=cal)
     assert cal.is_working_day(result.due)
+
+
+def test_the_rules_core_never_imports_django():
+    import subprocess
+    import sys
+
+    code = "import sys, cityhall.rules, cityhall.rules.schedule_file; sys.exit('django' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0

@@ -1,0 +1,33 @@
+"""Production settings pass Django's deployment checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+CITYHALL = str(Path(sys.executable).with_name("cityhall"))
+
+
+def test_production_settings_pass_check_deploy():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "CITYHALL_SECRET_KEY": secrets.token_urlsafe(50),
+        "CITYHALL_ALLOWED_HOSTS": "oa.example.gov.cn",
+        "CITYHALL_DATABASE_URL": "sqlite:///:memory:",
+    }
+    out = subprocess.run(
+        [CITYHALL, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "CITYHALL_SECRET_KEY"}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", "CITYHALL_ALLOWED_HOSTS": "x.example"})
+    out = subprocess.run([CITYHALL, "check"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "CITYHALL_SECRET_KEY" in out.stderr
