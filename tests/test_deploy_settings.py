@@ -19,6 +19,7 @@ def test_production_settings_pass_check_deploy():
         "CITYHALL_ALLOWED_HOSTS": "oa.example.gov.cn",
         "CITYHALL_DATABASE_URL": "sqlite:///:memory:",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     out = subprocess.run(
         [CITYHALL, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=60
     )

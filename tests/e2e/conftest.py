@@ -8,14 +8,6 @@ CITYHALL_REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
 from __future__ import annotations
 
 import os
-
-# Playwright's sync API drives an asyncio event loop in the main thread. Django's
-# async-safety check sees that running loop and raises SynchronousOnlyOperation for any
-# ORM call in this thread (e.g. pytest-django flushing the database after a
-# transactional test). The ORM calls here are ordinary synchronous code and never run
-# inside a coroutine, so the check is a false positive; allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +42,13 @@ def browser():
             pytest.fail(f"CITYHALL_REQUIRE_BROWSER=1 but {message}", pytrace=False)
         pytest.skip(message)
 
+    # Playwright's sync API drives an asyncio event loop in the main thread. Django's
+    # async-safety check sees that running loop and raises SynchronousOnlyOperation for any
+    # ORM call in this thread (e.g. pytest-django flushing the database after a
+    # transactional test). Those calls are ordinary synchronous code, never inside a
+    # coroutine, so the check is a false positive here. It is switched off only once a
+    # browser test starts; script/test runs the browser tests in a process of their own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
