@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "cityhall.web",
     "cityhall.rulebase",
+    "cityhall.org",
+    "cityhall.workflow",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,10 @@ LOGIN_URL = "/admin/login/"
 
 # The rulebook in force: a name under cityhall/rulebooks/ or a directory path.
 CITYHALL_RULEBOOK = os.environ.get("CITYHALL_RULEBOOK", "fushun-2022")
+
+# The audit trail is chained in this many shards (docs/decisions/0002-audit-chain.md).
+# Fixed once events exist: changing it re-shards new events only.
+CITYHALL_AUDIT_SHARDS = int(os.environ.get("CITYHALL_AUDIT_SHARDS", "16"))
 
 LOGGING = {
     "version": 1,

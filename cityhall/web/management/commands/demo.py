@@ -1,45 +1,21 @@
-"""cityhall demo load — the demo data for script/server. Idempotent.
+"""cityhall demo load — the Fushun demo organisation for script/server. Idempotent.
 
-Demo accounts have published passwords, so this refuses to run unless DEBUG is
+Demo accounts have a published password, so this refuses to run unless DEBUG is
 on (or --force is given for a throwaway demo host).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-
-class DemoAccount(TypedDict):
-    username: str
-    password: str
-    first_name: str
-    last_name: str
-    is_staff: bool
-    is_superuser: bool
-    role: str
-
-
-# Invented people only: never a real official's name.
-DEMO_ACCOUNTS: list[DemoAccount] = [
-    {
-        "username": "admin",
-        "password": "demo-admin-2026",
-        "first_name": "系统管理员",
-        "last_name": "",
-        "is_staff": True,
-        "is_superuser": True,
-        "role": "系统管理员（维护规则库与放假安排）",
-    },
-]
+from cityhall.org.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "加载演示数据（demo load）"
+    help = "加载抚顺市演示组织机构与演示账号（demo load）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["load"])
@@ -50,19 +26,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "演示账号的密码是公开的，生产环境不得加载演示数据（use --force only on a demo host）。", returncode=2
             )
-        User = get_user_model()
-        created = 0
-        with transaction.atomic():
-            for account in DEMO_ACCOUNTS:
-                user, was_created = User.objects.get_or_create(username=account["username"])
-                if was_created:
-                    user.first_name = account["first_name"]
-                    user.last_name = account["last_name"]
-                    user.is_staff = account["is_staff"]
-                    user.is_superuser = account["is_superuser"]
-                    user.set_password(account["password"])
-                    user.save()
-                    created += 1
-        self.stdout.write(f"演示数据已就绪（新建 {created} 个账号）。演示登录：")
-        for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account['username']:<12} 密码 {account['password']:<18} {account['role']}")
+        logins = load_demo()
+        self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, name, role in logins:
+            self.stdout.write(f"  {username:<12} {name:<6} {role}")

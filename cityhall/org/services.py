@@ -1,0 +1,73 @@
+"""Writes to the organisation. Each runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from cityhall.rules import RuleViolation
+from cityhall.workflow.audit import audit_record
+
+from .models import Absence, Person, Position
+from .selectors import holders_at
+
+
+class OrgError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def absence_record(
+    *,
+    actor: Person | None,
+    position: Position,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str,
+    away_from_city: bool = True,
+) -> Absence:
+    """Record an absence of whoever holds ``position`` at ``start``."""
+    if end <= start:
+        raise OrgError("absence.bad_period", f"结束时间 {end:%Y-%m-%d %H:%M} 必须晚于开始时间 {start:%Y-%m-%d %H:%M}。")
+    holder = holders_at(start, [position]).get(position.pk)
+    if holder is None:
+        raise OrgError("absence.vacant", f"{position.title}在 {start:%Y-%m-%d %H:%M} 没有任职人员，无法登记外出。")
+    reason = reason.strip() or "外出"
+    with transaction.atomic():
+        absence = Absence.objects.create(
+            person=holder, start=start, end=end, reason=reason[:200], away_from_city=away_from_city, recorded_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="absence.record",
+            subject=absence,
+            after={
+                "person": holder.name,
+                "position": position.code,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "reason": reason,
+                "away_from_city": away_from_city,
+            },
+            rule_ids=["acting.mayor-away" if position.kind == Position.Kind.MAYOR else "acting.ab-partner"],
+        )
+    return absence
+
+
+def absence_cancel(*, actor: Person | None, absence: Absence) -> Absence:
+    with transaction.atomic():
+        locked = Absence.objects.select_for_update().get(pk=absence.pk)
+        if locked.cancelled:
+            return locked
+        locked.cancelled = True
+        locked.save(update_fields=["cancelled"])
+        audit_record(
+            actor=actor, action="absence.cancel", subject=locked, before={"cancelled": False}, after={"cancelled": True}
+        )
+    return locked
+
+
+__all__ = ["OrgError", "RuleViolation", "absence_cancel", "absence_record"]

@@ -1,0 +1,268 @@
+"""The audit trail: every state change writes one event, in the same transaction.
+
+Events are chained per shard (docs/decisions/0002-audit-chain.md): each event
+holds the hash of the previous event of its shard, so editing, removing or
+reordering any event breaks the chain from that point. A subject always falls
+in the same shard, so one subject's history is one strictly ordered chain,
+while writes about different subjects rarely wait for each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models
+from django.utils import timezone
+
+from cityhall.org.models import Person
+
+from .models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+SEP = "\x1f"
+
+
+def shard_count() -> int:
+    return int(getattr(settings, "CITYHALL_AUDIT_SHARDS", 16))
+
+
+def canonical_json(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def payload(
+    *,
+    shard: int,
+    seq: int,
+    prev_hash: str,
+    occurred_at: dt.datetime,
+    actor_id: int | None,
+    actor_label: str,
+    on_behalf_of_id: int | None,
+    on_behalf_of_label: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    subject_label: str,
+    before_json: str,
+    after_json: str,
+    rule_ids: str,
+) -> str:
+    """The exact text that is hashed. Changing this breaks every existing chain: version it."""
+    return SEP.join(
+        (
+            "v1",
+            str(shard),
+            str(seq),
+            prev_hash,
+            _utc(occurred_at),
+            "" if actor_id is None else str(actor_id),
+            actor_label,
+            "" if on_behalf_of_id is None else str(on_behalf_of_id),
+            on_behalf_of_label,
+            action,
+            subject_type,
+            subject_id,
+            subject_label,
+            before_json,
+            after_json,
+            rule_ids,
+        )
+    )
+
+
+def event_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def subject_key(subject: models.Model | None) -> tuple[str, str, str]:
+    if subject is None:
+        return "", "", ""
+    return subject._meta.label_lower, str(subject.pk), str(subject)[:200]
+
+
+def shard_for(subject_type: str, subject_id: str, action: str) -> int:
+    key = f"{subject_type}:{subject_id}" if subject_type else action
+    return zlib.crc32(key.encode("utf-8")) % shard_count()
+
+
+def audit_record(
+    *,
+    actor: Person | None,
+    action: str,
+    subject: models.Model | None = None,
+    on_behalf_of: Person | None = None,
+    before: Any = None,
+    after: Any = None,
+    rule_ids: Iterable[str] = (),
+    at: dt.datetime | None = None,
+    subject_override: tuple[str, str, str] | None = None,
+) -> AuditEvent:
+    """Append one event. Must run inside the transaction that makes the change it records."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change it records")
+    subject_type, subject_id, subject_label = subject_override or subject_key(subject)
+    shard = shard_for(subject_type, subject_id, action)
+    # Lock only this shard's head: writers about other subjects do not wait.
+    head, _ = AuditHead.objects.select_for_update().get_or_create(shard=shard)
+    occurred_at = at or timezone.now()
+    fields: dict[str, Any] = {
+        "shard": shard,
+        "seq": head.seq + 1,
+        "prev_hash": head.hash,
+        "occurred_at": occurred_at,
+        "actor_id": actor.pk if actor else None,
+        "actor_label": str(actor) if actor else "系统",
+        "on_behalf_of_id": on_behalf_of.pk if on_behalf_of else None,
+        "on_behalf_of_label": str(on_behalf_of) if on_behalf_of else "",
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "subject_label": subject_label,
+        "before_json": canonical_json(before),
+        "after_json": canonical_json(after),
+        "rule_ids": ",".join(rule_ids),
+    }
+    digest = event_hash(payload(**fields))
+    event = AuditEvent.objects.create(hash=digest, **fields)
+    head.seq = fields["seq"]
+    head.hash = digest
+    head.save(update_fields=["seq", "hash"])
+    return event
+
+
+VERIFY_FIELDS = (
+    "id",
+    "shard",
+    "seq",
+    "prev_hash",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "on_behalf_of_id",
+    "on_behalf_of_label",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject_label",
+    "before_json",
+    "after_json",
+    "rule_ids",
+    "hash",
+)
+
+
+@dataclass(frozen=True)
+class Break:
+    event_id: int
+    shard: int
+    seq: int
+    problem: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    events: int
+    shards: int
+    breaks: list[Break]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+    @property
+    def first_break(self) -> Break | None:
+        return min(self.breaks, key=lambda b: b.event_id) if self.breaks else None
+
+
+def _rows(shard: int, chunk: int) -> Iterator[tuple[Any, ...]]:
+    return AuditEvent.objects.filter(shard=shard).order_by("seq").values_list(*VERIFY_FIELDS).iterator(chunk_size=chunk)
+
+
+def verify_chain(*, chunk: int = 5000) -> VerifyReport:
+    """Recompute every hash from the stored columns and check each link. Names the first broken event per shard."""
+    sha256 = hashlib.sha256
+    breaks: list[Break] = []
+    count = 0
+    shards = sorted(
+        set(AuditHead.objects.values_list("shard", flat=True))
+        | set(AuditEvent.objects.values_list("shard", flat=True).distinct())
+    )
+    heads = dict(AuditHead.objects.values_list("shard", "hash"))
+    for shard in shards:
+        prev = GENESIS
+        expected_seq = 1
+        broken = False
+        for row in _rows(shard, chunk):
+            count += 1
+            if broken:
+                continue
+            (
+                pk,
+                sh,
+                seq,
+                prev_hash,
+                occurred_at,
+                actor_id,
+                actor_label,
+                obo_id,
+                obo_label,
+                action,
+                st,
+                sid,
+                slabel,
+                before_json,
+                after_json,
+                rule_ids,
+                stored,
+            ) = row
+            problem = None
+            if seq != expected_seq:
+                problem = f"序号不连续：应为 {expected_seq}，实为 {seq}（有记录被删除或插入）"
+            elif prev_hash != prev:
+                problem = "前一条记录的哈希不符（链接断裂）"
+            else:
+                text = SEP.join(
+                    (
+                        "v1",
+                        str(sh),
+                        str(seq),
+                        prev_hash,
+                        _utc(occurred_at),
+                        "" if actor_id is None else str(actor_id),
+                        actor_label,
+                        "" if obo_id is None else str(obo_id),
+                        obo_label,
+                        action,
+                        st,
+                        sid,
+                        slabel,
+                        before_json,
+                        after_json,
+                        rule_ids,
+                    )
+                )
+                if sha256(text.encode("utf-8")).hexdigest() != stored:
+                    problem = "记录内容与其哈希不符（记录被修改）"
+            if problem:
+                breaks.append(Break(pk, shard, seq, problem))
+                broken = True
+                continue
+            prev = stored
+            expected_seq += 1
+        if not broken and shard in heads and heads[shard] != prev:
+            breaks.append(Break(0, shard, expected_seq, "链头与最后一条记录不符（末尾记录被删除）"))
+    return VerifyReport(events=count, shards=len(shards), breaks=breaks)

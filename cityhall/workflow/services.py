@@ -1,0 +1,223 @@
+"""Writes for deadlines and the inbox. Each service runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from cityhall.org.models import Person, Position
+from cityhall.rulebase.selectors import rule_deadline
+from cityhall.rules import DeadlineResult, RuleViolation
+from cityhall.rules.deadlines import LOCAL_TZ
+
+from .audit import audit_record
+from .models import Deadline, InboxItem
+from .registry import get_kind
+
+
+def _due_at(result: DeadlineResult) -> dt.datetime:
+    # A day-based period ends at 24:00 of its last day (Civil Code art 201–203):
+    # the deadline falls due at the first instant of the next day.
+    if result.due_at.time() == dt.time(23, 59, 59):
+        return dt.datetime.combine(result.due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL_TZ)
+    return result.due_at
+
+
+def _deadline_summary(d: Deadline) -> dict[str, Any]:
+    return {
+        "rule": d.rule_id,
+        "version": d.rule_version,
+        "due_date": d.due_date.isoformat(),
+        "due_at": d.due_at.isoformat(),
+        "state": d.state,
+        "provisional": d.provisional,
+    }
+
+
+def deadline_schedule(
+    *,
+    actor: Person | None,
+    subject: models.Model | None,
+    subject_label: str,
+    kind: str,
+    rule_id: str,
+    anchor: dt.date | dt.datetime,
+    assignee_position: Position | None = None,
+    assignee_person: Person | None = None,
+    due_by: dt.date | None = None,
+) -> Deadline:
+    """Create a deadline from a rule. ``due_by`` is an earlier limit the host sets (e.g. Art 50 ¶2)."""
+    result = rule_deadline(rule_id, anchor)
+    due_date, due_at, trace = result.due, _due_at(result), [s.as_dict() for s in result.trace]
+    if due_by is not None and due_by < result.due:
+        due_date = due_by
+        due_at = dt.datetime.combine(due_by + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL_TZ)
+        trace.append(
+            {
+                "step": "override",
+                "text": f"主办单位另定时限：{due_by.isoformat()}（早于规则期限）",
+                "date": due_by.isoformat(),
+            }
+        )
+    elif due_by is not None:
+        raise RuleViolation(
+            "deadline.later_than_rule",
+            result.rule.citation,
+            f"另定的时限 {due_by.isoformat()} 晚于规则规定的 {result.due.isoformat()}，不能放宽规则期限。",
+        )
+    kind_def = get_kind(kind)
+    anchor_at = anchor if isinstance(anchor, dt.datetime) else dt.datetime.combine(anchor, dt.time(0), tzinfo=LOCAL_TZ)
+    with transaction.atomic():
+        deadline = Deadline.objects.create(
+            subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+            subject_id=str(subject.pk) if subject is not None else "",
+            subject_label=subject_label[:200],
+            kind=kind,
+            rule_id=result.rule.id,
+            rule_version=result.rule.version,
+            anchor_at=anchor_at,
+            due_date=due_date,
+            due_at=due_at,
+            remind_at=due_at - kind_def.remind_before if kind_def.remind_before else None,
+            provisional=result.provisional,
+            trace=trace,
+            assignee_position=assignee_position,
+            assignee_person=assignee_person,
+        )
+        audit_record(
+            actor=actor,
+            action="deadline.schedule",
+            subject=deadline,
+            after=_deadline_summary(deadline),
+            rule_ids=[result.rule.id],
+        )
+    return deadline
+
+
+def deadline_close(*, deadline: Deadline, actor: Person | None, state: str, note: str = "") -> Deadline:
+    """Close a pending deadline as met (done in time) or cancelled."""
+    if state not in (Deadline.State.MET, Deadline.State.CANCELLED):
+        raise ValueError(state)
+    with transaction.atomic():
+        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if locked.state != Deadline.State.PENDING:
+            return locked  # already closed or fired: nothing changes
+        before = _deadline_summary(locked)
+        locked.state = state
+        locked.closed_at = timezone.now()
+        locked.version += 1
+        locked.save(update_fields=["state", "closed_at", "version"])
+        audit_record(
+            actor=actor,
+            action=f"deadline.{state}",
+            subject=locked,
+            before=before,
+            after={**_deadline_summary(locked), "note": note},
+            rule_ids=[locked.rule_id],
+        )
+    return locked
+
+
+def deadlines_recompute_provisional(*, year: int | None = None, actor: Person | None = None) -> int:
+    """After a year's schedule is loaded, recompute the pending provisional deadlines (exactly, this time)."""
+    changed = 0
+    pending = Deadline.objects.filter(state=Deadline.State.PENDING, provisional=True).values_list("pk", flat=True)
+    for pk in list(pending):
+        with transaction.atomic():
+            d = Deadline.objects.select_for_update().get(pk=pk)
+            if d.state != Deadline.State.PENDING or not d.provisional:
+                continue
+            anchor: dt.date | dt.datetime = d.anchor_at
+            if d.anchor_at.astimezone(LOCAL_TZ).time() == dt.time(0):
+                anchor = d.anchor_at.astimezone(LOCAL_TZ).date()
+            # Every pending provisional deadline is recomputed: the loaded year may be
+            # any of the years its count ran through, and there are few of them.
+            result = rule_deadline(d.rule_id, anchor)
+            before = _deadline_summary(d)
+            if any(s.get("step") == "override" for s in d.trace):
+                # A host-set earlier limit is a fixed date: only the provisional flag changes.
+                d.provisional = result.provisional
+            else:
+                d.due_date, d.due_at = result.due, _due_at(result)
+                d.provisional = result.provisional
+                d.trace = [s.as_dict() for s in result.trace]
+                kind_def = get_kind(d.kind)
+                d.remind_at = d.due_at - kind_def.remind_before if kind_def.remind_before else None
+            d.version += 1
+            d.save(update_fields=["due_date", "due_at", "provisional", "trace", "remind_at", "version"])
+            audit_record(
+                actor=actor,
+                action="deadline.recompute",
+                subject=d,
+                before=before,
+                after=_deadline_summary(d),
+                rule_ids=[d.rule_id],
+            )
+            changed += 1
+    return changed
+
+
+def inbox_item_create(
+    *,
+    actor: Person | None,
+    title: str,
+    kind: str,
+    subject: models.Model | None = None,
+    url: str = "",
+    assignee_position: Position | None = None,
+    assignee_person: Person | None = None,
+    deadline: Deadline | None = None,
+) -> InboxItem:
+    if assignee_position is None and assignee_person is None:
+        raise ValueError("an inbox item needs a position or a person")
+    unit = assignee_position.unit if assignee_position is not None else None
+    with transaction.atomic():
+        item = InboxItem.objects.create(
+            title=title[:200],
+            kind=kind,
+            url=url,
+            subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+            subject_id=str(subject.pk) if subject is not None else "",
+            assignee_position=assignee_position,
+            assignee_person=assignee_person,
+            unit=unit,
+            deadline=deadline,
+        )
+        audit_record(
+            actor=actor,
+            action="inbox.create",
+            subject=item,
+            after={
+                "title": item.title,
+                "position": assignee_position.code if assignee_position else None,
+                "person": assignee_person.pk if assignee_person else None,
+            },
+            rule_ids=[deadline.rule_id] if deadline else [],
+        )
+    return item
+
+
+def inbox_item_complete(*, item: InboxItem, actor: Person, on_behalf_of: Person | None = None) -> InboxItem:
+    with transaction.atomic():
+        locked = InboxItem.objects.select_for_update().get(pk=item.pk)
+        if locked.state == InboxItem.State.DONE:
+            return locked
+        locked.state = InboxItem.State.DONE
+        locked.done_at = timezone.now()
+        locked.done_by = actor
+        locked.done_on_behalf_of = on_behalf_of
+        locked.save(update_fields=["state", "done_at", "done_by", "done_on_behalf_of"])
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="inbox.complete",
+            subject=locked,
+            before={"state": "open"},
+            after={"state": "done"},
+            rule_ids=["acting.ab-partner"] if on_behalf_of else [],
+        )
+    return locked
