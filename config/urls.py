@@ -1,12 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
-from cityhall.api import api
+from cityhall.api import api_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api_urls()),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("cityhall.accounts.urls")),
     path("rules/", include("cityhall.rulebase.urls")),
+    path("org/", include("cityhall.org.urls")),
+    path("audit/", include("cityhall.workflow.urls")),
     path("", include("cityhall.web.urls")),
 ]

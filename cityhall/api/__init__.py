@@ -1,15 +1,25 @@
 """The JSON API at /api/v1, assembled from each app's router.
 
 Errors are JSON objects with ``code``, ``message`` (Chinese) and, for rule
-refusals, ``citation``. A rule refusal is 409 or 422, never 500.
+refusals, ``citation``. A rule refusal is 409 or 422, never 500. Every endpoint
+needs a session or a bearer token except the public rulebook endpoints.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cityhall.org.api import router as org_router
+from cityhall.org.selectors import UnknownPosition
+from cityhall.org.services import OrgError
 from cityhall.rulebase.api import router as rules_router
 from cityhall.rules import (
     CalendarRangeError,
@@ -19,14 +29,20 @@ from cityhall.rules import (
     RuleViolation,
     UnknownRule,
 )
+from cityhall.workflow.api import router as workflow_router
+
+from .auth import AUTH
 
 api = NinjaAPI(
     title="CityHall 市政府工作规则运行平台 API",
     version="1",
     description="每一个期限、流转和拒绝都附有所依据的条款。Every deadline, routing and refusal cites its article.",
     urls_namespace="api",
+    auth=AUTH,
 )
 api.add_router("/", rules_router)
+api.add_router("/org", org_router)
+api.add_router("/", workflow_router)
 
 
 def _status(exc: RulesError) -> int:
@@ -58,3 +74,60 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     return api.create_response(
         request, {"code": "bad_input", "message": f"输入有误：{names}。", "fields": fields}, status=422
     )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "unauthenticated", "message": "请先登录，或在 Authorization 头中提供有效的 API 令牌。"},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        body = {
+            "code": "csrf_failed",
+            "message": "CSRF 校验失败：请从页面提交，或改用 API 令牌（Authorization: Bearer …）。",
+        }
+    else:
+        body = {"code": "bad_input" if exc.status_code == 422 else f"http_{exc.status_code}", "message": str(exc)}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"code": "not_found", "message": "找不到该对象，或它已被删除。"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"code": "forbidden", "message": str(exc) or "您无权进行此操作。"}, status=403)
+
+
+@api.exception_handler(UnknownPosition)
+def unknown_position(request: HttpRequest, exc: UnknownPosition) -> HttpResponse:
+    return api.create_response(request, {"code": "unknown_position", "message": exc.message}, status=404)
+
+
+@api.exception_handler(OrgError)
+def org_error(request: HttpRequest, exc: OrgError) -> HttpResponse:
+    return api.create_response(request, {"code": exc.code, "message": exc.message}, status=422)
+
+
+def _mark_public(patterns: list[Any]) -> None:
+    # The API answers 401 in JSON itself; the site-wide LoginRequiredMiddleware must not
+    # redirect API clients to the login page.
+    for p in patterns:
+        if isinstance(p, URLPattern):
+            p.callback = login_not_required(p.callback)
+        elif isinstance(p, URLResolver):
+            _mark_public(p.url_patterns)
+
+
+def api_urls() -> tuple[list[Any], str, str]:
+    patterns, app_name, namespace = api.urls
+    _mark_public(patterns)
+    return patterns, app_name, namespace

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -38,6 +39,7 @@ def _grouped(rules: list[Rule]) -> list[dict[str, Any]]:
     return [groups[k] for k in sorted(groups)]
 
 
+@login_not_required
 def index(request: HttpRequest) -> HttpResponse:
     book = rulebook()
     q = request.GET.get("q", "").strip()
@@ -62,6 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "rulebase/index.html", context)
 
 
+@login_not_required
 def detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     book = rulebook()
     try:
@@ -77,6 +80,7 @@ def detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     return render(request, "rulebase/detail.html", context)
 
 
+@login_not_required
 def calculate(request: HttpRequest) -> HttpResponse:
     rule_id = request.GET.get("rule", "").strip()
     start = request.GET.get("start", "").strip()
@@ -107,6 +111,7 @@ def calculate(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=200 if request.htmx else status)  # type: ignore[attr-defined]
 
 
+@login_not_required
 def calendar_month(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("month", "")
     today = _today()

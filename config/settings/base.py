@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "cityhall.rulebase",
     "cityhall.org",
     "cityhall.workflow",
+    "cityhall.accounts",
 ]
 
 MIDDLEWARE = [
@@ -36,6 +37,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs login unless its view is marked @login_not_required (the public pages).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -55,6 +58,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "cityhall.accounts.context_processors.nav",
             ],
         },
     },
@@ -74,7 +78,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "cityhall.accounts.validators.ComplexityValidator", "OPTIONS": {"classes": 3}},
 ]
+AUTHENTICATION_BACKENDS = ["cityhall.accounts.backends.LockoutModelBackend"]
+
+# Identification and authentication controls after 等保2.0 level 3, as parameters.
+CITYHALL_LOCKOUT_ATTEMPTS = int(os.environ.get("CITYHALL_LOCKOUT_ATTEMPTS", "5"))
+CITYHALL_LOCKOUT_MINUTES = int(os.environ.get("CITYHALL_LOCKOUT_MINUTES", "15"))
+# Idle timeout: the session expires after this many seconds without a request.
+SESSION_COOKIE_AGE = int(os.environ.get("CITYHALL_SESSION_IDLE_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -89,7 +103,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # The rulebook in force: a name under cityhall/rulebooks/ or a directory path.
 CITYHALL_RULEBOOK = os.environ.get("CITYHALL_RULEBOOK", "fushun-2022")

@@ -60,5 +60,8 @@ def test_the_calendar_page(client):
     assert "无效" in client.get("/rules/calendar/", {"month": "garbage"}).content.decode()
 
 
-def test_the_home_page(client):
-    assert "市政府工作规则运行平台" in client.get("/").content.decode()
+def test_the_home_page_needs_login_but_the_rulebook_is_public(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "市政府工作规则运行平台" in client.get(response["Location"]).content.decode()
+    assert client.get("/rules/").status_code == 200

@@ -1,0 +1,137 @@
+"""Roles and object-level permissions, in one place.
+
+Roles derive from the positions a person holds now: nobody is granted a role by
+hand except administrators (Django superusers). Every view and endpoint that
+shows or changes an object asks ``check(user, action, obj)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from cityhall.org.models import Person, Position, Unit
+from cityhall.org.selectors import positions_acted_for, positions_held
+
+LEADER = "leader"
+OFFICE = "office"
+DEPARTMENT = "department"
+JUSTICE = "justice"
+ADMIN = "admin"
+
+ROLE_LABELS = {
+    LEADER: "市政府领导",
+    OFFICE: "市政府办公室",
+    DEPARTMENT: "部门/县区",
+    JUSTICE: "司法局",
+    ADMIN: "系统管理员",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, resolved once per request: the person, their positions, acting duties and roles."""
+
+    user: Any
+    person: Person | None
+    positions: tuple[Position, ...]
+    acting_for: tuple[Position, ...]
+    roles: frozenset[str]
+
+    @property
+    def position_ids(self) -> set[int]:
+        return {p.pk for p in self.positions}
+
+    @property
+    def acting_position_ids(self) -> set[int]:
+        return {p.pk for p in self.acting_for}
+
+    @property
+    def unit_ids(self) -> set[int]:
+        return {p.unit_id for p in self.positions}
+
+
+def _roles(user: Any, positions: list[Position]) -> frozenset[str]:
+    roles: set[str] = set()
+    if getattr(user, "is_superuser", False):
+        roles.add(ADMIN)
+    for p in positions:
+        if p.kind in Position.LEADER_KINDS:
+            roles.add(LEADER)
+        if p.unit.kind == Unit.Kind.GENERAL_OFFICE or p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL:
+            roles.add(OFFICE)
+        if p.unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY, Unit.Kind.AFFILIATED):
+            roles.add(DEPARTMENT)
+        if p.kind == Position.Kind.LEGAL_REVIEWER or p.unit.code == "justice":
+            roles.add(JUSTICE)
+    return frozenset(roles)
+
+
+def actor_for(user: Any, at: dt.datetime | None = None) -> Actor:
+    at = at or timezone.now()
+    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    positions = positions_held(person, at) if person else []
+    acting = [a.position for a in positions_acted_for(person, at)] if person else []
+    return Actor(
+        user=user, person=person, positions=tuple(positions), acting_for=tuple(acting), roles=_roles(user, positions)
+    )
+
+
+def _inbox_item(actor: Actor, item: Any) -> bool:
+    if actor.person and item.assignee_person_id == actor.person.pk:
+        return True
+    return item.assignee_position_id in (actor.position_ids | actor.acting_position_ids)
+
+
+def _deadline(actor: Actor, deadline: Any) -> bool:
+    if OFFICE in actor.roles:
+        return True
+    if actor.person and deadline.assignee_person_id == actor.person.pk:
+        return True
+    return deadline.assignee_position_id in (actor.position_ids | actor.acting_position_ids)
+
+
+def _audit_event(actor: Actor, event: Any) -> bool:
+    # The General Office supervises; everyone else sees what they did or what was done in their name.
+    if OFFICE in actor.roles:
+        return True
+    return actor.person is not None and actor.person.pk in (event.actor_id, event.on_behalf_of_id)
+
+
+RULES: dict[str, Any] = {
+    "inbox.view": _inbox_item,
+    "inbox.complete": _inbox_item,
+    "deadline.view": _deadline,
+    "audit.view": _audit_event,
+    "audit.view_all": lambda actor, obj: OFFICE in actor.roles,
+    "audit.verify": lambda actor, obj: OFFICE in actor.roles,
+    "org.view": lambda actor, obj: actor.person is not None,
+    "org.record_absence": lambda actor, obj: OFFICE in actor.roles,
+}
+
+MESSAGES = {
+    "inbox.view": "这条待办不属于您或您代行的职务。",
+    "inbox.complete": "这条待办不属于您或您代行的职务，不能办理。",
+    "deadline.view": "您无权查看这个期限。",
+    "audit.view": "您无权查看这条审计记录。",
+    "audit.view_all": "只有市政府办公室可以查看全部审计记录。",
+    "audit.verify": "只有市政府办公室可以校验审计链。",
+    "org.view": "您的账号尚未关联人员信息，请联系系统管理员。",
+    "org.record_absence": "只有市政府办公室可以登记领导外出。",
+}
+
+
+def allowed(actor: Actor, action: str, obj: Any = None) -> bool:
+    if ADMIN in actor.roles:
+        return True
+    return bool(RULES[action](actor, obj))
+
+
+def check(actor: Actor, action: str, obj: Any = None) -> None:
+    """Raise PermissionDenied (with a Chinese message) unless ``actor`` may do ``action`` on ``obj``."""
+    if not allowed(actor, action, obj):
+        raise PermissionDenied(MESSAGES[action])

@@ -1,0 +1,29 @@
+"""API authentication: the browser session, or a bearer token (``Authorization: Bearer ch_…``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from cityhall.accounts.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token), revoked=False).first()
+        if found is None or not found.user.is_active:
+            return None
+        now = timezone.now()
+        # Write last use at most once a minute: a token used in a loop must not write on every call.
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+session_auth = SessionAuth()
+token_auth = BearerToken()
+AUTH = [session_auth, token_auth]

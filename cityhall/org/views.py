@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cityhall.accounts.permissions import actor_for, allowed, check
+from cityhall.rules.deadlines import LOCAL_TZ
+
+from .models import Absence, Position, Unit
+from .selectors import (
+    UnknownPosition,
+    acting_assignments,
+    executive_vice_mayor_at,
+    holders_at,
+    portfolio_at,
+    position_by_code,
+)
+from .services import OrgError, absence_record
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    check(actor, "org.view")
+    now = timezone.now()
+    positions = list(Position.objects.select_related("unit", "ab_partner", "assists"))
+    holders = holders_at(now, positions)
+    leaders = [p for p in positions if p.rank is not None]
+    portfolio: dict[int, list[Any]] = defaultdict(list)
+    for item in portfolio_at(now):
+        portfolio[item.position_id].append(item)
+    units_by_kind: dict[str, list[Unit]] = defaultdict(list)
+    for unit in Unit.objects.all():
+        units_by_kind[unit.get_kind_display()].append(unit)
+    pairs, seen = [], set()
+    for p in leaders:
+        if p.ab_partner and p.pk not in seen:
+            pairs.append((p, p.ab_partner))
+            seen |= {p.pk, p.ab_partner.pk}
+    context = {
+        "now": now,
+        "leaders": [(p, holders.get(p.pk), portfolio.get(p.pk, [])) for p in leaders],
+        "deputies": [(p, holders.get(p.pk)) for p in positions if p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL],
+        "pairs": pairs,
+        "executive": executive_vice_mayor_at(now),
+        "acting": acting_assignments(now),
+        "units_by_kind": dict(units_by_kind),
+        "absences": Absence.objects.filter(end__gt=now, cancelled=False)
+        .select_related("person")
+        .order_by("start")[:50],
+        "can_record": allowed(actor, "org.record_absence"),
+        "leader_positions": leaders,
+    }
+    return render(request, "org/index.html", context)
+
+
+def _moment(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ)
+
+
+@require_POST
+def record_absence(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    check(actor, "org.record_absence")
+    try:
+        position = position_by_code(request.POST.get("position", ""))
+        start, end = _moment(request.POST.get("start", "")), _moment(request.POST.get("end", ""))
+        absence = absence_record(
+            actor=actor.person,
+            position=position,
+            start=start,
+            end=end,
+            reason=request.POST.get("reason", ""),
+            away_from_city=request.POST.get("away_from_city") == "on",
+        )
+    except ValueError:
+        messages.error(request, "请填写正确的开始和结束时间。")
+    except (UnknownPosition, OrgError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"已登记 {absence.person.name} {absence.start:%m-%d %H:%M} 至 {absence.end:%m-%d %H:%M} 外出。"
+        )
+    return redirect("org:index")

@@ -1,0 +1,84 @@
+"""Reads: the inbox of a person (with acting items marked 代) and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from cityhall.accounts.permissions import OFFICE, Actor
+
+from .models import AuditEvent, InboxItem
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    item: InboxItem
+    acting_for: str | None  # the position title, when the item reaches the person as acting leader (代)
+    acting_message: str | None
+    overdue: bool
+
+    @property
+    def due_date(self) -> dt.date | None:
+        return self.item.deadline.due_date if self.item.deadline else None
+
+
+def inbox_queryset(actor: Actor, state: str = InboxItem.State.OPEN) -> QuerySet[InboxItem]:
+    if actor.person is None:
+        return InboxItem.objects.none()
+    own = Q(assignee_person=actor.person) | Q(assignee_position__in=actor.position_ids)
+    acting = Q(assignee_position__in=actor.acting_position_ids)
+    qs = InboxItem.objects.filter(own | acting, state=state).select_related("deadline", "assignee_position")
+    if state == InboxItem.State.OPEN:
+        return qs.order_by("deadline__due_at", "-created_at")
+    return qs.order_by("-done_at")
+
+
+def inbox_entries(
+    actor: Actor, now: dt.datetime, state: str = InboxItem.State.OPEN, limit: int = 200, offset: int = 0
+) -> list[InboxEntry]:
+    acting = {p.pk: p for p in actor.acting_for}
+    own = actor.position_ids
+    out = []
+    for item in inbox_queryset(actor, state)[offset : offset + limit]:
+        pid = item.assignee_position_id
+        position = acting.get(pid) if pid is not None and pid in acting and pid not in own else None
+        out.append(
+            InboxEntry(
+                item=item,
+                acting_for=position.title if position else None,
+                acting_message=f"代{position.title}办理（工作规则第六条、第七条）" if position else None,
+                overdue=bool(item.deadline and item.state == InboxItem.State.OPEN and item.deadline.is_overdue(now)),
+            )
+        )
+    return out
+
+
+def audit_events(
+    actor: Actor,
+    *,
+    subject: str = "",
+    person_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.all()
+    if OFFICE not in actor.roles and "admin" not in actor.roles:
+        if actor.person is None:
+            return AuditEvent.objects.none()
+        qs = qs.filter(Q(actor=actor.person) | Q(on_behalf_of=actor.person))
+    if subject:
+        qs = qs.filter(
+            Q(subject_label__icontains=subject)
+            | Q(subject_type__icontains=subject)
+            | Q(action__icontains=subject)
+            | Q(subject_id=subject)
+        )
+    if person_id:
+        qs = qs.filter(Q(actor_id=person_id) | Q(on_behalf_of_id=person_id))
+    if start:
+        qs = qs.filter(occurred_at__date__gte=start)
+    if end:
+        qs = qs.filter(occurred_at__date__lte=end)
+    return qs.order_by("-occurred_at", "-id")
