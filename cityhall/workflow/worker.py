@@ -72,11 +72,22 @@ def fire_due(now: dt.datetime, batch: int = 200) -> RunStats:
                 d.attempts += 1
                 d.last_error = traceback.format_exc(limit=5)[-2000:]
                 d.not_before = now + dt.timedelta(minutes=2**d.attempts)
-                if d.attempts >= MAX_ATTEMPTS:
+                gave_up = d.attempts >= MAX_ATTEMPTS
+                if gave_up:
                     # Stop retrying but never lose it: it is overdue and visible as such.
                     d.state = Deadline.State.MISSED
                     d.closed_at = now
                 d.save(update_fields=["attempts", "last_error", "not_before", "state", "closed_at"])
+                if gave_up:
+                    audit_record(
+                        actor=None,
+                        action="deadline.missed",
+                        subject=d,
+                        before={"state": "pending"},
+                        after={"state": "missed", "attempts": d.attempts, "error": d.last_error.splitlines()[-1:]},
+                        rule_ids=[d.rule_id],
+                        at=now,
+                    )
                 log.exception("deadline %s (%s) handler failed", d.pk, d.kind)
                 stats.failed += 1
                 continue

@@ -1,0 +1,180 @@
+"""The organisation in the database: the demo load, absences, acting from recorded absences, CLI and API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cityhall.org.demo import DEMO_PASSWORD, load_demo
+from cityhall.org.models import Absence, Holding, Person, Portfolio, Position, Unit
+from cityhall.org.selectors import acting_assignments, acting_for, supervising_positions
+from cityhall.org.services import OrgError, absence_record
+from cityhall.workflow.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
+AT = dt.datetime(2026, 10, 3, 9, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def demo():
+    load_demo()
+
+
+def away(code: str, start: dt.datetime = AT - dt.timedelta(hours=1), hours: int = 48) -> Absence:
+    return absence_record(
+        actor=None,
+        position=Position.objects.get(code=code),
+        start=start,
+        end=start + dt.timedelta(hours=hours),
+        reason="赴省参加会议",
+    )
+
+
+def test_the_demo_organisation_has_the_stable_codes_and_real_unit_names(demo):
+    codes = set(Position.objects.values_list("code", flat=True))
+    assert {
+        "mayor",
+        "secretary-general",
+        *(f"vice-mayor-{n}" for n in range(1, 7)),
+        *(f"deputy-secretary-general-{n}" for n in range(1, 7)),
+    } <= codes
+    counties = set(Unit.objects.filter(kind="county").values_list("short_name", flat=True))
+    assert counties == {"新抚区", "东洲区", "望花区", "顺城区", "抚顺县", "新宾县", "清原县"}
+    ranking = list(Position.objects.filter(rank__isnull=False).order_by("rank").values_list("code", flat=True))
+    assert ranking == ["mayor", *(f"vice-mayor-{n}" for n in range(1, 7)), "secretary-general"]
+    pairs = {p.code: p.ab_partner.code for p in Position.objects.filter(ab_partner__isnull=False)}
+    assert pairs["vice-mayor-1"] == "vice-mayor-2" and pairs["vice-mayor-6"] == "vice-mayor-5"
+    assert Position.objects.get(code="deputy-secretary-general-4").assists.code == "vice-mayor-4"
+    assert get_user_model().objects.get(username="vm3").check_password(DEMO_PASSWORD)
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    counts = [m.objects.count() for m in (Unit, Position, Person, Holding, Portfolio)]
+    load_demo()
+    assert [m.objects.count() for m in (Unit, Position, Person, Holding, Portfolio)] == counts
+
+
+def test_routing_follows_the_division_of_labour(demo):  # 7-1
+    fgw = Unit.objects.get(code="fgw")
+    assert [p.code for p in supervising_positions(fgw, AT)] == ["vice-mayor-1"]
+
+
+def test_acting_is_derived_from_recorded_absences(demo):  # 7-2
+    vm3 = Position.objects.get(code="vice-mayor-3")
+    assert acting_for(vm3, AT).reason == "present"
+    away("vice-mayor-3")
+    assert acting_for(vm3, AT).acting_position == "vice-mayor-4"
+    away("vice-mayor-4")
+    result = acting_for(vm3, AT)
+    assert (result.acting_position, result.coordinated_by) == ("vice-mayor-5", "vice-mayor-1")
+    assert acting_for(vm3, AT + dt.timedelta(days=3)).reason == "present"  # the absence has ended
+    assert {a.position.code for a in acting_assignments(AT)} == {"vice-mayor-3", "vice-mayor-4"}
+
+
+def test_the_mayor_and_the_designated_vice_mayor_both_away(demo):  # 6-2
+    away("mayor")
+    assert acting_for(Position.objects.get(code="mayor"), AT).acting_position == "vice-mayor-1"
+    away("vice-mayor-1")
+    result = acting_for(Position.objects.get(code="mayor"), AT)
+    assert result.acting_position == "vice-mayor-2" and result.reason == "ranking_order"
+
+
+def test_recording_an_absence_is_audited_and_refuses_bad_input(demo):
+    absence = away("vice-mayor-2")
+    event = AuditEvent.objects.get(action="absence.record")
+    assert event.subject_id == str(absence.pk) and "acting.ab-partner" in event.rules
+    with pytest.raises(OrgError, match="必须晚于"):
+        absence_record(actor=None, position=Position.objects.get(code="mayor"), start=AT, end=AT, reason="x")
+    assert Absence.objects.count() == 1
+
+
+def test_the_cli_answers_acting_in_json(demo, capsys):
+    call_command(
+        "org",
+        "absent",
+        "vice-mayor-3",
+        "--from",
+        "2026-10-03T08:00",
+        "--to",
+        "2026-10-05T18:00",
+        "--reason",
+        "赴省参加会议",
+    )
+    capsys.readouterr()
+    call_command("org", "acting", "vice-mayor-3", "--at", "2026-10-03T09:00", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["position"] == "vice-mayor-3"
+    assert data["acting_position"] == "vice-mayor-4"
+    assert data["acting_person"] == Holding.objects.get(position__code="vice-mayor-4").person.name
+    assert data["reason"] == "ab_partner"
+    assert any("第七条第二款" in (s["citation"] or "") for s in data["trace"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["acting", "no-such-position", "--at", "2026-10-03T09:00"], "no-such-position"),
+        (["acting", "mayor", "--at", "tomorrow"], "ISO"),
+        (["absent", "mayor", "--from", "2026-10-03T09:00", "--to", "2026-10-02T09:00"], "必须晚于"),
+    ],
+)
+def test_the_cli_refuses_bad_input_with_exit_2(demo, args, message):
+    with pytest.raises(CommandError) as err:
+        call_command("org", *args)
+    assert err.value.returncode == 2 and message in str(err.value)
+
+
+def test_the_acting_api_needs_login_and_answers_with_the_trace(demo, client):
+    away("mayor")
+    url = "/api/v1/org/acting?position=mayor&at=2026-10-03T09:00"
+    assert client.get(url).status_code == 401
+    client.force_login(get_user_model().objects.get(username="fgw"))
+    data = client.get(url).json()
+    assert data["acting_position"] == "vice-mayor-1" and data["reason"] == "designated_vice_mayor"
+    assert client.get("/api/v1/org/acting?position=nobody").json()["code"] == "unknown_position"
+
+
+def test_the_organisation_page_shows_structure_pairs_and_who_acts_today(demo, client):
+    absence_record(
+        actor=None,
+        position=Position.objects.get(code="vice-mayor-5"),
+        start=dt.datetime.now(tz=TZ) - dt.timedelta(hours=1),
+        end=dt.datetime.now(tz=TZ) + dt.timedelta(hours=5),
+        reason="带队招商",
+    )
+    client.force_login(get_user_model().objects.get(username="fgw"))
+    html = client.get("/org/").content.decode()
+    assert "vice-mayor-1 ↔ vice-mayor-2" in html
+    assert "清原满族自治县人民政府" in html
+    assert "由AB角副市长阮嘉禾代行副市长贺长松的政务活动职责" in html
+    assert 'id="absence-form"' not in html  # only the General Office records absences
+
+
+def test_only_the_general_office_records_absences_through_the_page(demo, client):
+    client.force_login(get_user_model().objects.get(username="fgw"))
+    assert client.post("/org/absences/", {"position": "mayor"}).status_code == 403
+    client.force_login(get_user_model().objects.get(username="clerk"))
+    response = client.post(
+        "/org/absences/",
+        {"position": "mayor", "start": "2026-12-01T08:00", "end": "2026-12-03T18:00", "reason": "赴京汇报"},
+        follow=True,
+    )
+    assert "已登记" in response.content.decode()
+    assert Absence.objects.get().person.name == "林望川"
+    bad = client.post("/org/absences/", {"position": "mayor", "start": "garbage", "end": ""}, follow=True)
+    assert "请填写正确的开始和结束时间" in bad.content.decode()
+
+
+def test_the_division_of_labour_and_deputy_pairing_rules_cite_article_7(book, demo):  # 7-1, 7-3
+    assert book.rule("org.division-of-labour").citation.endswith("第七条第一款")
+    assert book.rule("org.deputy-secretary-general").citation.endswith("第七条第三款")
+    for n in range(1, 7):
+        assert Position.objects.get(code=f"deputy-secretary-general-{n}").assists.code == f"vice-mayor-{n}"
+    assert Portfolio.objects.filter(position__code="vice-mayor-3", unit__code="justice").exists()
