@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .audit import audit_record
-from .models import Deadline
+from .models import Deadline, InboxItem
 from .registry import get_kind
 
 log = logging.getLogger("cityhall.worker")
@@ -108,6 +108,18 @@ def send_reminders(now: dt.datetime, batch: int = 200) -> RunStats:
             kind = get_kind(d.kind)
             if kind.on_remind:
                 kind.on_remind(d, now)
+            elif d.assignee_position_id or d.assignee_person_id:
+                # The default reminder (催办): an inbox item for whoever must act, due with the deadline.
+                InboxItem.objects.create(
+                    title=f"催办：{d.subject_label}"[:200],
+                    kind="reminder",
+                    deadline=d,
+                    subject_type_id=d.subject_type_id,
+                    subject_id=d.subject_id,
+                    assignee_position_id=d.assignee_position_id,
+                    assignee_person_id=d.assignee_person_id,
+                    created_at=now,
+                )
             d.reminded_at = now
             d.save(update_fields=["reminded_at"])
             audit_record(

@@ -85,3 +85,27 @@ def test_the_inbox_page_query_count_does_not_grow_with_items(vm3_away_with_item,
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few)
+
+
+def test_a_reminder_reaches_the_assignees_inbox_before_the_due_time(client):
+    from cityhall.workflow.worker import run_once
+
+    load_demo()
+    position = Position.objects.get(code="head-fgw")
+    deadline = deadline_schedule(
+        actor=None,
+        subject=None,
+        subject_label="会签：年度计划",
+        kind="test.no-handler",
+        rule_id="countersign.reply",
+        anchor=dt.date(2026, 11, 23),
+        assignee_position=position,
+    )
+    # Due at 2026-11-27 00:00; the default reminder is a day earlier.
+    stats = run_once(now=deadline.due_at - dt.timedelta(hours=12))
+    assert stats.reminded == 1 and stats.fired == stats.missed == 0
+    reminder = InboxItem.objects.get(kind="reminder")
+    assert reminder.title == "催办：会签：年度计划" and reminder.assignee_position == position
+    assert run_once(now=deadline.due_at - dt.timedelta(hours=11)).reminded == 0  # only once
+    login(client, "fgw")
+    assert [i["title"] for i in client.get("/api/v1/inbox").json()] == ["催办：会签：年度计划"]
