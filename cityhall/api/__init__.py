@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cityhall.documents.api import router as documents_router
 from cityhall.org.api import router as org_router
 from cityhall.org.selectors import UnknownPosition
 from cityhall.org.services import OrgError
@@ -43,6 +44,7 @@ api = NinjaAPI(
 api.add_router("/", rules_router)
 api.add_router("/org", org_router)
 api.add_router("/", workflow_router)
+api.add_router("/documents", documents_router)
 
 
 def _status(exc: RulesError) -> int:

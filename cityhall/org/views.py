@@ -31,6 +31,7 @@ def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     positions = list(Position.objects.select_related("unit", "ab_partner", "assists"))
     holders = holders_at(now, positions)
+    executive = executive_vice_mayor_at(now)
     leaders = [p for p in positions if p.rank is not None]
     portfolio: dict[int, list[Any]] = defaultdict(list)
     for item in portfolio_at(now):
@@ -48,7 +49,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "leaders": [(p, holders.get(p.pk), portfolio.get(p.pk, [])) for p in leaders],
         "deputies": [(p, holders.get(p.pk)) for p in positions if p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL],
         "pairs": pairs,
-        "executive": executive_vice_mayor_at(now),
+        "executive": executive,
+        "executive_holder": holders.get(executive.pk) if executive else None,
         "acting": acting_assignments(now),
         "units_by_kind": dict(units_by_kind),
         "absences": Absence.objects.filter(end__gt=now, cancelled=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cityhall.rules import Rule, Rulebook
-from cityhall.rules.schema import KIND_LABELS, UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Period, Quantity
+from cityhall.rules.schema import KIND_LABELS, UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Period, Quantity, Terms
 
 
 def param_summary(name: str, param: Any) -> str:
@@ -18,6 +18,8 @@ def param_summary(name: str, param: Any) -> str:
         return f"基准日{where}{param.value}{UNIT_LABELS[param.unit]}（{counted}{moves}）"
     if isinstance(param, CalendarPeriodEnd):
         return f"每{ {'week': '周', 'half_year': '半年', 'year': '年'}[param.unit.value] }至少{param.times}次（按自然周期）"
+    if isinstance(param, Terms):
+        return f"{param.label}：{'、'.join(param.values)}"
     if isinstance(param, DayOfMonth):
         return f"基准日所在月{param.month_offset:+d}个月的{param.day}日（含）之前"
     return name

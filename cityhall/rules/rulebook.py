@@ -163,7 +163,11 @@ def _error_key(error: Mapping[str, Any]) -> str:
     loc = [str(p) for p in error["loc"]]
     # A discriminated union puts its tag after the param name (params.<name>.<tag>.<key>);
     # the tag is noise to a reader.
-    if len(loc) >= 3 and loc[0] == "params" and loc[2] in ("quantity", "period", "calendar_period_end", "day_of_month"):
+    if (
+        len(loc) >= 3
+        and loc[0] == "params"
+        and loc[2] in ("quantity", "period", "calendar_period_end", "day_of_month", "terms")
+    ):
         del loc[2]
     return ".".join(loc)
 

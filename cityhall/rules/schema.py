@@ -155,7 +155,15 @@ class DayOfMonth(Strict):
     month_offset: int
 
 
-Param = Annotated[Quantity | Period | CalendarPeriodEnd | DayOfMonth, Field(discriminator="type")]
+class Terms(Strict):
+    """A list of words or phrases a check looks for, e.g. the phrases that make a 报告 a request."""
+
+    type: Literal["terms"] = "terms"
+    values: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    label: str
+
+
+Param = Annotated[Quantity | Period | CalendarPeriodEnd | DayOfMonth | Terms, Field(discriminator="type")]
 
 
 class Anchor(Strict):
@@ -190,7 +198,7 @@ class RuleRecord(Strict):
         if self.computes is not None:
             if self.computes not in self.params:
                 raise ValueError(f"computes names param {self.computes!r}, which is not in params")
-            if isinstance(self.params[self.computes], Quantity):
+            if isinstance(self.params[self.computes], Quantity | Terms):
                 raise ValueError(f"param {self.computes!r} is a plain quantity and cannot be computed")
             if self.anchor is None:
                 raise ValueError("a computable rule needs an anchor")

@@ -21,8 +21,10 @@ def home(request: HttpRequest) -> HttpResponse:
         state = "open"
     now = timezone.now()
     entries = inbox_entries(actor, now, state)
+    absent = holders_at(now, actor.acting_for) if actor.acting_for else {}
     context = {
         "actor": actor,
+        "acting_labels": [f"{p.title}{absent[p.pk].name if p.pk in absent else ''}" for p in actor.acting_for],
         "roles": [ROLE_LABELS[r] for r in sorted(actor.roles)],
         "entries": entries,
         "state": state,

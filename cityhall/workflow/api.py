@@ -26,7 +26,7 @@ class ErrorOut(Schema):
 class InboxQuery(Schema):
     state: str = Field("open", pattern="^(open|done)$", description="open = 待办，done = 已办")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class InboxItemOut(Schema):
@@ -135,7 +135,7 @@ class AuditQuery(Schema):
     start: str | None = Field(None, alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")
     end: str | None = Field(None, alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class AuditOut(Schema):

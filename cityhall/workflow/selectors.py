@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from cityhall.accounts.permissions import OFFICE, Actor
+from cityhall.org.models import Person, Position
+from cityhall.org.selectors import holders_at
 
 from .models import AuditEvent, InboxItem
 
@@ -35,11 +37,18 @@ def inbox_queryset(actor: Actor, state: str = InboxItem.State.OPEN) -> QuerySet[
     return qs.order_by("-done_at")
 
 
+def _label(position: Position, holders: dict[int, Person]) -> str:
+    holder = holders.get(position.pk)
+    return f"{position.title}{holder.name if holder else ''}"
+
+
 def inbox_entries(
     actor: Actor, now: dt.datetime, state: str = InboxItem.State.OPEN, limit: int = 200, offset: int = 0
 ) -> list[InboxEntry]:
     acting = {p.pk: p for p in actor.acting_for}
     own = actor.position_ids
+    # Name the absent holder: "代副市长宁致和", not just a title five people share.
+    absent = holders_at(now, actor.acting_for) if acting else {}
     out = []
     for item in inbox_queryset(actor, state)[offset : offset + limit]:
         pid = item.assignee_position_id
@@ -47,8 +56,8 @@ def inbox_entries(
         out.append(
             InboxEntry(
                 item=item,
-                acting_for=position.title if position else None,
-                acting_message=f"代{position.title}办理（工作规则第六条、第七条）" if position else None,
+                acting_for=_label(position, absent) if position else None,
+                acting_message=f"代{_label(position, absent)}办理（工作规则第六条、第七条）" if position else None,
                 overdue=bool(item.deadline and item.state == InboxItem.State.OPEN and item.deadline.is_overdue(now)),
             )
         )

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "cityhall.org",
     "cityhall.workflow",
     "cityhall.accounts",
+    "cityhall.documents",
 ]
 
 MIDDLEWARE = [

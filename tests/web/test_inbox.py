@@ -51,7 +51,7 @@ def test_the_ab_partner_sees_the_absent_vice_mayors_item_marked_acting(vm3_away_
     login(client, "vm4")
     items = client.get("/api/v1/inbox").json()
     assert [i["id"] for i in items] == [vm3_away_with_item.pk]
-    assert items[0]["acting_for"] == "副市长" and "代" in items[0]["acting_message"]
+    assert items[0]["acting_for"] == "副市长宁致和" and "代副市长宁致和办理" in items[0]["acting_message"]
     assert items[0]["overdue"] is True  # due 2026-01-08; no worker has run
     html = client.get("/").content.decode()
     assert 'class="badge acting"' in html and "已逾期" in html
