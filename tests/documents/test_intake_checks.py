@@ -48,7 +48,7 @@ def test_a_proper_request_passes(book):
 def test_a_report_may_not_carry_a_request(book, body, phrase):
     result = findings(book, kind="报告", title="关于防汛工作情况的报告", body=body)
     [f] = [f for f in result if f.code == "report_with_request"]
-    assert f.severity == REFUSE and f.matched == (phrase,)
+    assert f.severity == REFUSE and f.matched == (phrase,) and f.rule_id == "documents.report-no-request"
     assert "第四十八条" in f.citation and f.citation_en == "Work Rules Art 48"
     assert phrase.replace("，", "") in f.message.replace("，", "").replace(",", "").replace(" ", "")
 
@@ -67,7 +67,7 @@ def test_a_plain_report_passes(book):
 )
 def test_a_request_covering_several_matters_is_flagged_for_the_clerk(book, changes, matched):
     [f] = [f for f in findings(book, **changes) if f.code == "one_matter"]
-    assert f.severity == WARN and matched in f.matched
+    assert f.severity == WARN and matched in f.matched and f.rule_id == "documents.one-matter"
     assert "一文多事" in f.message
 
 
@@ -78,7 +78,7 @@ def test_a_request_covering_several_matters_is_flagged_for_the_clerk(book, chang
 )
 def test_no_skipping_a_level(book, addressees, severity):
     [f] = [f for f in findings(book, addressees=addressees) if f.code == "level_skipping"]
-    assert f.severity == severity and "越级" in f.message
+    assert f.severity == severity and "越级" in f.message and f.rule_id == "documents.no-level-skipping"
 
 
 def test_an_approved_level_skip_becomes_a_warning(book):  # 48
@@ -92,14 +92,14 @@ def test_no_duplicate_submission_to_several_recipients(book):  # 48
     [f] = [
         f for f in findings(book, addressees=["抚顺市人民政府", "抚顺市交通运输局"]) if f.code == "multiple_submission"
     ]
-    assert f.severity == REFUSE and "抄送" in f.message
+    assert f.severity == REFUSE and "抄送" in f.message and f.rule_id == "documents.no-multiple-submission"
     assert findings(book, addressees=["抚顺市人民政府"], copied_to=["抚顺市交通运输局"]) == ()
 
 
 @pytest.mark.parametrize("addressee", ["林望川市长", "周副市长", "市长"], ids=["48-name", "48-title", "48-bare-title"])
 def test_not_addressed_to_an_individual_leader(book, addressee):
     [f] = [f for f in findings(book, addressees=[addressee]) if f.code == "addressed_to_individual"]
-    assert f.severity == REFUSE and addressee in f.matched
+    assert f.severity == REFUSE and addressee in f.matched and f.rule_id == "documents.not-to-individual"
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_the_listed_exceptions_may_go_to_a_leader_but_the_clerk_confirms(book, e
 )
 def test_a_submission_is_signed_by_the_principal_head(book, signed_by, code, severity):
     [f] = [f for f in findings(book, signed_by=signed_by) if f.code == code]
-    assert f.severity == severity and "第四十九条" in f.citation
+    assert f.severity == severity and "第四十九条" in f.citation and f.rule_id == "documents.principal-signs"
 
 
 @pytest.mark.parametrize("signed_by", ["主要负责人", "县长", "市发展改革委主任", "局长"])
@@ -134,6 +134,7 @@ def test_principal_heads_are_recognised(book, signed_by):
 
 def test_an_unknown_document_kind_or_a_missing_body_is_refused(book):
     assert ("unknown_kind", REFUSE) in codes(book, kind="汇报")
+    assert findings(book, kind="汇报")[0].rule_id == "documents.kinds"
     assert ("missing_elements", REFUSE) in codes(book, body="  ")
     assert findings(book, kind="命令（令）", title="关于……的命令", addressees=["抚顺市人民政府"]) == ()
 
