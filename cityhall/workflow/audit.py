@@ -14,6 +14,8 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +101,59 @@ def shard_for(subject_type: str, subject_id: str, action: str) -> int:
     return zlib.crc32(key.encode("utf-8")) % shard_count()
 
 
+@dataclass
+class _Pending:
+    event: AuditEvent
+    shard: int
+
+
+# When set, audit_record buffers events instead of writing them (see deferred_audit).
+_deferred: ContextVar[list[_Pending] | None] = ContextVar("cityhall_audit_deferred", default=None)
+
+
+@contextmanager
+def deferred_audit() -> Iterator[list[_Pending]]:
+    """Buffer the audit events of a batch and write them at the end, shard by shard in ascending order.
+
+    A worker's batch touches many subjects, so it needs many chain heads. Taking
+    them as events happen means two workers can take the same heads in opposite
+    orders and deadlock. Taking them all at the end in one global order (shard
+    0, 1, 2, …) cannot form a cycle, and each head is updated once per batch.
+    Events stay in the caller's transaction: a rolled-back batch writes none.
+    """
+    buffer: list[_Pending] = []
+    token = _deferred.set(buffer)
+    try:
+        yield buffer
+        _flush(buffer)
+    finally:
+        _deferred.reset(token)
+
+
+def _flush(buffer: list[_Pending]) -> None:
+    by_shard: dict[int, list[AuditEvent]] = {}
+    for pending in buffer:
+        by_shard.setdefault(pending.shard, []).append(pending.event)
+    for shard in sorted(by_shard):
+        head, _ = AuditHead.objects.select_for_update().get_or_create(shard=shard)
+        seq, prev = head.seq, head.hash
+        events = by_shard[shard]
+        for event in events:
+            seq += 1
+            event.seq, event.prev_hash = seq, prev
+            event.hash = prev = event_hash(payload(**{f: getattr(event, f) for f in _PAYLOAD_FIELDS}))
+        AuditEvent.objects.bulk_create(events)
+        head.seq, head.hash = seq, prev
+        head.save(update_fields=["seq", "hash"])
+    buffer.clear()
+
+
+_PAYLOAD_FIELDS = (
+    "shard", "seq", "prev_hash", "occurred_at", "actor_id", "actor_label", "on_behalf_of_id", "on_behalf_of_label",
+    "action", "subject_type", "subject_id", "subject_label", "before_json", "after_json", "rule_ids",
+)
+
+
 def audit_record(
     *,
     actor: Person | None,
@@ -116,13 +171,9 @@ def audit_record(
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     subject_type, subject_id, subject_label = subject_override or subject_key(subject)
     shard = shard_for(subject_type, subject_id, action)
-    # Lock only this shard's head: writers about other subjects do not wait.
-    head, _ = AuditHead.objects.select_for_update().get_or_create(shard=shard)
     occurred_at = at or timezone.now()
     fields: dict[str, Any] = {
         "shard": shard,
-        "seq": head.seq + 1,
-        "prev_hash": head.hash,
         "occurred_at": occurred_at,
         "actor_id": actor.pk if actor else None,
         "actor_label": str(actor) if actor else "系统",
@@ -136,6 +187,14 @@ def audit_record(
         "after_json": canonical_json(after),
         "rule_ids": ",".join(rule_ids),
     }
+    buffer = _deferred.get()
+    if buffer is not None:
+        event = AuditEvent(seq=0, prev_hash="", hash="", **fields)
+        buffer.append(_Pending(event, shard))
+        return event
+    # Lock only this shard's head: writers about other subjects do not wait.
+    head, _ = AuditHead.objects.select_for_update().get_or_create(shard=shard)
+    fields.update(seq=head.seq + 1, prev_hash=head.hash)
     digest = event_hash(payload(**fields))
     event = AuditEvent.objects.create(hash=digest, **fields)
     head.seq = fields["seq"]

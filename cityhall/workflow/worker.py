@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .audit import audit_record
+from .audit import audit_record, deferred_audit
 from .models import Deadline, InboxItem
 from .registry import get_kind
 
@@ -46,10 +46,11 @@ def _claim(queryset, batch: int):  # type: ignore[no-untyped-def]
 def fire_due(now: dt.datetime, batch: int = 200) -> RunStats:
     """One batch of due deadlines: claim, handle, mark, audit — in one transaction."""
     stats = RunStats()
-    with transaction.atomic():
+    with transaction.atomic(), deferred_audit() as pending_events:
         due = Deadline.objects.filter(state=Deadline.State.PENDING, due_at__lte=now).exclude(not_before__gt=now)
         for d in _claim(due, batch):
             kind = get_kind(d.kind)
+            mark = len(pending_events)
             try:
                 with transaction.atomic():  # a savepoint: a failing handler undoes only its own work
                     outcome = kind.on_due(d, now) if kind.on_due else Deadline.State.MISSED
@@ -69,6 +70,7 @@ def fire_due(now: dt.datetime, batch: int = 200) -> RunStats:
                         at=now,
                     )
             except Exception:
+                del pending_events[mark:]  # the handler's audit events go with its rolled-back work
                 d.attempts += 1
                 d.last_error = traceback.format_exc(limit=5)[-2000:]
                 d.not_before = now + dt.timedelta(minutes=2**d.attempts)
@@ -100,7 +102,7 @@ def fire_due(now: dt.datetime, batch: int = 200) -> RunStats:
 
 def send_reminders(now: dt.datetime, batch: int = 200) -> RunStats:
     stats = RunStats()
-    with transaction.atomic():
+    with transaction.atomic(), deferred_audit():
         due = Deadline.objects.filter(
             state=Deadline.State.PENDING, reminded_at__isnull=True, remind_at__lte=now, due_at__gt=now
         )

@@ -1,0 +1,330 @@
+"""The deadline worker on any database: firing, missing, retrying, reminding, scheduling and recomputing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cityhall.org.models import Person
+from cityhall.rulebase.services import official_year_load
+from cityhall.rules.deadlines import LOCAL_TZ
+from cityhall.rules.schedule_file import parse_schedule
+from cityhall.workflow.models import AuditEvent, Deadline, InboxItem
+from cityhall.workflow.services import deadline_schedule
+from cityhall.workflow.worker import MAX_ATTEMPTS, run_once
+
+pytestmark = pytest.mark.django_db
+D = dt.date.fromisoformat
+
+
+def events(action: str, d: Deadline) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(action=action, subject_type="workflow.deadline", subject_id=str(d.pk)).order_by("id")
+    )
+
+
+def test_a_due_deadline_fires_once_and_a_second_run_does_nothing(recording_kind, make_deadline, now):
+    d = make_deadline(rule_id="countersign.reply")
+
+    stats = run_once(now)
+
+    assert (stats.fired, stats.missed, stats.failed) == (1, 0, 0)
+    d.refresh_from_db()
+    assert d.state == Deadline.State.FIRED
+    assert d.closed_at == now
+    assert d.version == 2
+    assert len(events("test.fired", d)) == 1  # the handler's own effect
+    [fired] = events("deadline.fired", d)
+    assert fired.rules == ["countersign.reply"]
+    assert fired.before == {"state": "pending"}
+    assert fired.after["state"] == "fired" and fired.after["kind"] == recording_kind.key
+    assert fired.occurred_at == now
+
+    again = run_once(now + dt.timedelta(hours=1))
+
+    assert again.total == 0
+    assert len(events("test.fired", d)) == 1
+    assert len(events("deadline.fired", d)) == 1
+    d.refresh_from_db()
+    assert d.state == Deadline.State.FIRED and d.closed_at == now and d.version == 2
+
+
+def test_a_deadline_of_an_unregistered_kind_is_marked_missed(make_deadline, now):
+    d = make_deadline(kind="test.workflow.nobody-registered-this")
+
+    stats = run_once(now)
+
+    assert (stats.fired, stats.missed) == (0, 1)
+    d.refresh_from_db()
+    assert d.state == Deadline.State.MISSED
+    assert d.closed_at == now
+    assert len(events("deadline.missed", d)) == 1
+    assert d.is_overdue(now)  # a missed deadline still shows as overdue
+
+
+def test_a_deadline_not_yet_due_stays_pending(recording_kind, make_deadline, now):
+    d = make_deadline(due_at=now + dt.timedelta(minutes=1))
+
+    assert run_once(now).total == 0
+
+    d.refresh_from_db()
+    assert d.state == Deadline.State.PENDING and d.closed_at is None
+    assert not events("test.fired", d)
+    assert not d.is_overdue(now)
+
+
+def test_a_pending_deadline_past_its_due_time_is_overdue_without_any_worker_run(make_deadline, now):
+    d = make_deadline(due_at=now - dt.timedelta(seconds=1))
+
+    assert d.is_overdue(now)
+    assert d.is_overdue(d.due_at)  # due at that very instant
+    assert not d.is_overdue(d.due_at - dt.timedelta(microseconds=1))
+    assert Deadline.objects.get(pk=d.pk).state == Deadline.State.PENDING
+
+
+def test_a_deadline_closed_as_met_is_not_overdue(make_deadline, now):
+    d = make_deadline(state=Deadline.State.MET)
+
+    assert not d.is_overdue(now)
+    assert run_once(now).total == 0
+
+
+def test_a_failing_handler_is_retried_with_back_off_then_given_up_as_missed(register_kind, make_deadline, now):
+    calls: list[dt.datetime] = []
+
+    def explode(d: Deadline, at: dt.datetime) -> str:
+        calls.append(at)
+        raise RuntimeError("承办系统不可用")
+
+    register_kind("test.workflow.exploding", on_due=explode)
+    d = make_deadline(kind="test.workflow.exploding")
+
+    at = now
+    for attempt in range(1, MAX_ATTEMPTS):
+        stats = run_once(at)
+        assert (stats.failed, stats.fired, stats.missed) == (1, 0, 0)
+        d.refresh_from_db()
+        assert d.attempts == attempt
+        assert d.state == Deadline.State.PENDING and d.closed_at is None
+        assert d.not_before == at + dt.timedelta(minutes=2**attempt)
+        assert "承办系统不可用" in d.last_error
+        # Before the back-off has passed, the worker leaves it alone.
+        assert run_once(d.not_before - dt.timedelta(seconds=1)).total == 0
+        assert len(calls) == attempt
+        at = d.not_before
+
+    stats = run_once(at)
+
+    assert stats.failed == 1
+    d.refresh_from_db()
+    assert d.attempts == MAX_ATTEMPTS
+    assert d.state == Deadline.State.MISSED
+    assert d.closed_at == at
+    assert d.is_overdue(at)
+    assert len(calls) == MAX_ATTEMPTS
+    assert not events("deadline.fired", d)
+    assert len(events("deadline.missed", d)) == 1
+    # Given up: no further attempts, however late.
+    assert run_once(at + dt.timedelta(days=30)).total == 0
+    assert len(calls) == MAX_ATTEMPTS
+
+
+def test_a_failing_handler_undoes_only_its_own_work(register_kind, recording_kind, make_deadline, now):
+    def half_done(d: Deadline, at: dt.datetime) -> str:
+        Deadline.objects.filter(pk=d.pk).update(subject_label="处理了一半")
+        raise RuntimeError("boom")
+
+    register_kind("test.workflow.half-done", on_due=half_done)
+    failing = make_deadline(kind="test.workflow.half-done", due_at=now - dt.timedelta(hours=2))
+    ok = make_deadline(due_at=now - dt.timedelta(hours=1))
+
+    stats = run_once(now)
+
+    assert (stats.fired, stats.failed) == (1, 1)
+    failing.refresh_from_db()
+    ok.refresh_from_db()
+    assert failing.subject_label == "测试事项"  # the savepoint rolled the handler's write back
+    assert failing.state == Deadline.State.PENDING and failing.attempts == 1
+    assert ok.state == Deadline.State.FIRED
+
+
+def test_a_handler_returning_something_else_counts_as_a_failure(register_kind, make_deadline, now):
+    register_kind("test.workflow.confused", on_due=lambda d, at: "done")
+    d = make_deadline(kind="test.workflow.confused")
+
+    stats = run_once(now)
+
+    assert stats.failed == 1
+    d.refresh_from_db()
+    assert d.state == Deadline.State.PENDING and d.attempts == 1
+    assert "returned 'done'" in d.last_error
+
+
+def test_giving_up_after_the_last_failed_attempt_is_recorded_in_the_audit_trail(register_kind, make_deadline, now):
+    def explode(d: Deadline, at: dt.datetime) -> str:
+        raise RuntimeError("boom")
+
+    register_kind("test.workflow.exploding", on_due=explode)
+    d = make_deadline(kind="test.workflow.exploding", attempts=MAX_ATTEMPTS - 1)
+
+    stats = run_once(now)
+
+    assert stats.failed == 1
+    d.refresh_from_db()
+    assert d.state == Deadline.State.MISSED
+    [missed] = events("deadline.missed", d)
+    assert missed.before == {"state": "pending"}
+    assert missed.after["state"] == "missed" and missed.after["attempts"] == MAX_ATTEMPTS
+    assert missed.after["error"] == ["RuntimeError: boom"]
+    assert missed.rules == [d.rule_id] and missed.occurred_at == now
+
+
+def test_a_deadline_in_its_reminder_window_is_reminded_exactly_once(register_kind, make_deadline, now):
+    reminded: list[tuple[int, dt.datetime]] = []
+    due: list[int] = []
+
+    def on_remind(d: Deadline, at: dt.datetime) -> None:
+        reminded.append((d.pk, at))
+
+    def on_due(d: Deadline, at: dt.datetime) -> str:
+        due.append(d.pk)
+        return Deadline.State.FIRED
+
+    register_kind("test.workflow.reminding", on_due=on_due, on_remind=on_remind)
+    d = make_deadline(
+        kind="test.workflow.reminding", due_at=now + dt.timedelta(hours=3), remind_at=now - dt.timedelta(hours=1)
+    )
+    later = make_deadline(
+        kind="test.workflow.reminding", due_at=now + dt.timedelta(days=3), remind_at=now + dt.timedelta(days=2)
+    )
+
+    stats = run_once(now)
+
+    assert (stats.reminded, stats.fired) == (1, 0)
+    assert reminded == [(d.pk, now)]
+    d.refresh_from_db()
+    assert d.reminded_at == now and d.state == Deadline.State.PENDING
+    assert len(events("deadline.remind", d)) == 1
+    later.refresh_from_db()
+    assert later.reminded_at is None
+
+    assert run_once(now + dt.timedelta(hours=1)).total == 0
+    assert reminded == [(d.pk, now)]
+    assert len(events("deadline.remind", d)) == 1
+
+    # Once due, it fires; the reminder is not sent again.
+    stats = run_once(d.due_at)
+    assert (stats.fired, stats.reminded) == (1, 0)
+    assert due == [d.pk]
+    assert reminded == [(d.pk, now)]
+
+
+def test_without_a_remind_handler_the_assignee_gets_a_reminder_in_the_inbox(register_kind, make_deadline, now):
+    register_kind("test.workflow.plain", on_due=lambda d, at: Deadline.State.FIRED)
+    clerk = Person.objects.create(name="李四")
+    d = make_deadline(
+        kind="test.workflow.plain",
+        subject_label="关于某事项的会签",
+        assignee_person=clerk,
+        due_at=now + dt.timedelta(hours=3),
+        remind_at=now - dt.timedelta(hours=1),
+    )
+    nobody = make_deadline(
+        kind="test.workflow.plain", due_at=now + dt.timedelta(hours=3), remind_at=now - dt.timedelta(hours=1)
+    )
+
+    assert run_once(now).reminded == 2
+    assert run_once(now + dt.timedelta(minutes=5)).total == 0
+
+    [item] = InboxItem.objects.all()
+    assert item.title == "催办：关于某事项的会签"
+    assert item.deadline == d and item.assignee_person == clerk and item.kind == "reminder"
+    assert item.created_at == now and item.state == InboxItem.State.OPEN
+    nobody.refresh_from_db()
+    assert nobody.reminded_at == now  # reminded (and audited) even with no one to put it in front of
+    assert len(events("deadline.remind", nobody)) == 1
+
+
+def test_a_deadline_already_due_gets_no_reminder(register_kind, make_deadline, now):
+    reminded: list[int] = []
+    register_kind(
+        "test.workflow.reminding",
+        on_due=lambda d, at: Deadline.State.FIRED,
+        on_remind=lambda d, at: reminded.append(d.pk),
+    )
+    d = make_deadline(kind="test.workflow.reminding", due_at=now, remind_at=now - dt.timedelta(days=1))
+
+    stats = run_once(now)
+
+    assert (stats.reminded, stats.fired) == (0, 1)
+    assert reminded == []
+    d.refresh_from_db()
+    assert d.reminded_at is None and d.state == Deadline.State.FIRED
+
+
+def test_scheduling_a_countersign_reply_falls_due_at_the_end_of_its_last_day(recording_kind):
+    d = deadline_schedule(
+        actor=None,
+        subject=None,
+        subject_label="关于某事项的会签",
+        kind=recording_kind.key,
+        rule_id="countersign.reply",
+        anchor=D("2026-09-30"),
+    )
+
+    d.refresh_from_db()
+    assert d.due_date == D("2026-10-10")
+    assert d.due_at == dt.datetime(2026, 10, 11, 0, 0, tzinfo=LOCAL_TZ)
+    assert d.anchor_at == dt.datetime(2026, 9, 30, 0, 0, tzinfo=LOCAL_TZ)
+    assert d.remind_at == d.due_at - dt.timedelta(days=1)
+    assert d.state == Deadline.State.PENDING and not d.provisional
+    assert d.rule_id == "countersign.reply" and d.trace
+    [scheduled] = events("deadline.schedule", d)
+    assert scheduled.rules == ["countersign.reply"]
+    assert scheduled.after["due_date"] == "2026-10-10"
+    assert scheduled.after["provisional"] is False
+
+    # Not overdue during the last day, overdue from its first instant after.
+    assert not d.is_overdue(dt.datetime(2026, 10, 10, 23, 59, 59, tzinfo=LOCAL_TZ))
+    assert run_once(dt.datetime(2026, 10, 10, 23, 59, 59, tzinfo=LOCAL_TZ)).fired == 0
+    assert d.is_overdue(d.due_at)
+    assert run_once(d.due_at).fired == 1
+
+
+def test_loading_next_years_schedule_recomputes_a_provisional_deadline(
+    recording_kind, django_capture_on_commit_callbacks
+):
+    d = deadline_schedule(
+        actor=None,
+        subject=None,
+        subject_label="会议纪要印发",
+        kind=recording_kind.key,
+        rule_id="minutes.issue",
+        anchor=D("2026-12-30"),
+    )
+    assert d.provisional
+    assert d.due_date == D("2027-01-04")
+    assert not events("deadline.recompute", d)
+
+    schedule = parse_schedule(
+        {
+            "year": 2027,
+            "source": "测试用2027年放假安排（非官方）",
+            "holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03"}],
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        official_year_load(schedule=schedule, actor=None)
+    assert callbacks
+
+    d.refresh_from_db()
+    assert not d.provisional
+    assert d.due_date == D("2027-01-05")
+    assert d.due_at == dt.datetime(2027, 1, 6, 0, 0, tzinfo=LOCAL_TZ)
+    assert d.remind_at == d.due_at - dt.timedelta(days=1)
+    assert d.version == 2
+    [recomputed] = events("deadline.recompute", d)
+    assert recomputed.before["due_date"] == "2027-01-04" and recomputed.before["provisional"] is True
+    assert recomputed.after["due_date"] == "2027-01-05" and recomputed.after["provisional"] is False
+    assert recomputed.rules == ["minutes.issue"]
