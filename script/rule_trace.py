@@ -76,8 +76,15 @@ def code_references(rule_ids: set[str]) -> dict[str, list[str]]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in rule_ids:
-                refs[node.value].append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            # File names only: line numbers would make the trace stale on every unrelated edit.
+            where = str(path.relative_to(ROOT))
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value in rule_ids
+                and where not in refs[node.value]
+            ):
+                refs[node.value].append(where)
     return refs
 
 

@@ -149,8 +149,21 @@ def _flush(buffer: list[_Pending]) -> None:
 
 
 _PAYLOAD_FIELDS = (
-    "shard", "seq", "prev_hash", "occurred_at", "actor_id", "actor_label", "on_behalf_of_id", "on_behalf_of_label",
-    "action", "subject_type", "subject_id", "subject_label", "before_json", "after_json", "rule_ids",
+    "shard",
+    "seq",
+    "prev_hash",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "on_behalf_of_id",
+    "on_behalf_of_label",
+    "action",
+    "subject_type",
+    "subject_id",
+    "subject_label",
+    "before_json",
+    "after_json",
+    "rule_ids",
 )
 
 

@@ -1,0 +1,258 @@
+"""The document flow: submission and intake, routing to the acting leader, a clear opinion,
+countersign with deemed consent, and gap-free numbering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from cityhall.documents.models import Countersign, Document, NumberSequence
+from cityhall.documents.services import (
+    countersign_reply,
+    countersign_request,
+    document_create_incoming,
+    document_instruct,
+    document_pass_on,
+    document_register,
+    document_route,
+    document_submit,
+    finding_clear,
+    format_number,
+    number_allocate,
+)
+from cityhall.org.demo import load_demo
+from cityhall.org.models import Person, Position, Unit
+from cityhall.org.services import absence_record
+from cityhall.rules import RuleViolation
+from cityhall.workflow.models import AuditEvent, Deadline, InboxItem
+from cityhall.workflow.worker import run_once
+
+pytestmark = pytest.mark.django_db
+
+
+def person(code: str) -> Person:
+    return Person.objects.get(holdings__position__code=code)
+
+
+def book_citation(rule_id: str) -> str:
+    from cityhall.rulebase.selectors import rulebook
+
+    return rulebook().rule(rule_id).citation
+
+
+@pytest.fixture
+def demo():
+    load_demo()
+
+
+def new_request(**changes) -> Document:
+    fields = {
+        "actor": person("head-xinbin"),
+        "issuer_unit": Unit.objects.get(code="xinbin"),
+        "kind": "请示",
+        "title": "关于新宾满族自治县2027年农村公路养护资金的请示",
+        "body": "为做好我县农村公路养护工作，特申请市级补助资金500万元。妥否，请批示。",
+        "addressees": ["抚顺市人民政府"],
+        "signed_by_title": "县长",
+        "matter_unit": Unit.objects.get(code="transport"),
+    }
+    return document_create_incoming(**{**fields, **changes})
+
+
+def registered(doc: Document) -> Document:
+    doc = document_submit(actor=person("head-xinbin"), document=doc)
+    return document_register(actor=person("office-clerk-1"), document=doc, proposed_handling="拟请贺副市长阅示。")
+
+
+def test_a_refused_submission_keeps_the_draft_intact(demo):  # 48
+    doc = new_request(kind="报告", title="关于农村公路养护情况的报告", body="……以上报告妥否，请批复。")
+    before = {f.name: getattr(doc, f.name) for f in Document._meta.fields}
+    with pytest.raises(RuleViolation) as err:
+        document_submit(actor=person("head-xinbin"), document=doc)
+    assert "第四十八条" in err.value.citation and "妥否，请批复" in err.value.message
+    doc.refresh_from_db()
+    assert {f.name: getattr(doc, f.name) for f in Document._meta.fields} == before
+    assert doc.state == "draft"
+
+
+def test_a_warning_must_be_cleared_with_a_reason_before_registration(demo):  # 48
+    doc = new_request(title="关于农村公路养护资金和县城供热改造的请示")
+    doc = document_submit(actor=person("head-xinbin"), document=doc)
+    [finding] = doc.findings.all()
+    assert finding.code == "one_matter" and finding.severity == "warn"
+    with pytest.raises(RuleViolation, match="收文提示未清除"):
+        document_register(actor=person("office-clerk-1"), document=doc, proposed_handling="拟办")
+    with pytest.raises(RuleViolation, match="说明理由"):
+        finding_clear(actor=person("office-clerk-1"), finding=finding, reason=" ")
+    finding_clear(actor=person("office-clerk-1"), finding=finding, reason="两项均为交通基础设施资金，属同一事项")
+    doc = document_register(actor=person("office-clerk-1"), document=doc, proposed_handling="拟请分管副市长阅示")
+    assert doc.state == "registered"
+    # Leaders sign only what the office has processed (Art 48): registration is that step.
+    assert "documents.office-processes-first" in AuditEvent.objects.get(action="document.register").rules
+
+
+def test_a_request_is_routed_by_division_of_labour_to_the_acting_leader(demo):  # 49, 7-2
+    now = timezone.now()
+    absence_record(
+        actor=None,
+        position=Position.objects.get(code="vice-mayor-5"),
+        start=now - dt.timedelta(hours=1),
+        end=now + dt.timedelta(days=2),
+        reason="赴省参加会议",
+    )
+    doc = document_route(actor=person("office-clerk-1"), document=registered(new_request()))
+    assert doc.state == "routed" and doc.routed_to.code == "vice-mayor-5"  # transport is vice mayor 5's portfolio
+    event = AuditEvent.objects.filter(action="document.route").get()
+    assert event.after["acting"]["acting_position"] == "vice-mayor-6"
+    assert "acting.ab-partner" in event.rules and "documents.routing" in event.rules
+    item = InboxItem.objects.get(kind="documents.instruct", state="open")
+    assert item.assignee_position.code == "vice-mayor-5"
+
+
+def test_the_leader_must_give_a_clear_opinion(demo):  # 49
+    doc = document_route(actor=person("office-clerk-1"), document=registered(new_request()))
+    for opinion, text in (("", ""), ("已阅", ""), ("批示", "  ")):
+        with pytest.raises(RuleViolation) as err:
+            document_instruct(actor=person("vice-mayor-5"), document=doc, opinion=opinion, text=text)
+        assert err.value.code == "no_clear_opinion" and "第四十九条" in err.value.citation
+        assert err.value.citation == book_citation("documents.clear-opinion")
+    doc.refresh_from_db()
+    assert doc.state == "routed"
+    doc = document_instruct(actor=person("vice-mayor-5"), document=doc, opinion="同意")
+    assert (doc.state, doc.opinion) == ("decided", "同意")
+    assert not InboxItem.objects.filter(kind="documents.instruct", state="open").exists()
+
+
+def test_only_the_routed_leader_or_the_one_acting_for_them_may_instruct(demo):  # 49, 7-2
+    doc = document_route(actor=person("office-clerk-1"), document=registered(new_request()))
+    with pytest.raises(RuleViolation, match="不代行"):
+        document_instruct(actor=person("vice-mayor-6"), document=doc, opinion="同意")
+    now = timezone.now()
+    absence_record(
+        actor=None,
+        position=Position.objects.get(code="vice-mayor-5"),
+        start=now - dt.timedelta(hours=1),
+        end=now + dt.timedelta(days=2),
+        reason="外出",
+    )
+    doc = document_instruct(actor=person("vice-mayor-6"), document=doc, opinion="批示", text="请市交通局抓紧办理。")
+    event = AuditEvent.objects.get(action="document.instruct")
+    assert (event.actor, event.on_behalf_of) == (person("vice-mayor-6"), person("vice-mayor-5"))
+
+
+def test_a_leader_may_pass_it_on_and_major_matters_go_to_the_mayor(demo):  # 49
+    doc = document_route(actor=person("office-clerk-1"), document=registered(new_request()))
+    doc = document_pass_on(actor=person("vice-mayor-5"), document=doc, to=Position.objects.get(code="vice-mayor-1"))
+    assert doc.routed_to.code == "vice-mayor-1" and doc.state == "routed"
+    major = document_route(actor=person("office-clerk-1"), document=registered(new_request()), major=True)
+    assert major.routed_to.code == "mayor"
+
+
+def test_silence_past_the_countersign_deadline_is_deemed_no_objection(demo):  # 50-2
+    doc = registered(new_request())
+    transport, finance = Unit.objects.get(code="transport"), Unit.objects.get(code="finance")
+    requests = countersign_request(
+        actor=person("office-clerk-1"), document=doc, units=[transport, finance], anchor=dt.date(2026, 9, 30)
+    )
+    assert {c.deadline.due_date for c in requests} == {dt.date(2026, 10, 10)}
+    assert Document.objects.get(pk=doc.pk).state == "countersigning"
+    assert "countersign.required" in AuditEvent.objects.get(action="document.request_countersign").rules
+    countersign_reply(
+        actor=person("head-finance"), countersign=Countersign.objects.get(unit=finance), agree=True, reply="同意。"
+    )
+    # Before the deadline nothing happens to the silent department.
+    run_once(now=dt.datetime(2026, 10, 10, 23, 0, tzinfo=timezone.get_current_timezone()))
+    assert Countersign.objects.get(unit=transport).state == "pending"
+    stats = run_once(now=dt.datetime(2026, 10, 11, 0, 1, tzinfo=timezone.get_current_timezone()))
+    assert stats.fired == 1
+    silent = Countersign.objects.get(unit=transport)
+    assert silent.state == "deemed" and "视为无不同意见" in silent.reply
+    event = AuditEvent.objects.get(action="countersign.deemed_no_objection")
+    assert event.rules == ["countersign.reply"] and event.subject_id == str(doc.pk)
+    assert Document.objects.get(pk=doc.pk).state == "registered"  # countersign complete: it can move on
+    assert Deadline.objects.get(pk=silent.deadline_id).state == "fired"
+
+
+def test_the_host_may_set_an_earlier_countersign_deadline(demo):  # 50-2
+    doc = registered(new_request())
+    [cs] = countersign_request(
+        actor=person("office-clerk-1"),
+        document=doc,
+        units=[Unit.objects.get(code="finance")],
+        anchor=dt.date(2026, 9, 30),
+        due_by=dt.date(2026, 10, 8),
+    )
+    assert cs.deadline.due_date == dt.date(2026, 10, 8)
+    other = registered(new_request())
+    with pytest.raises(RuleViolation, match="不能放宽"):
+        countersign_request(
+            actor=person("office-clerk-1"),
+            document=other,
+            units=[Unit.objects.get(code="education")],
+            anchor=dt.date(2026, 9, 30),
+            due_by=dt.date(2026, 10, 20),
+        )
+    assert Document.objects.get(pk=other.pk).state == "registered"  # nothing half-written
+    assert not Countersign.objects.filter(document=other).exists()
+
+
+def test_an_objection_needs_grounds_and_only_the_department_itself_replies(demo):  # 50-1
+    doc = registered(new_request())
+    [cs] = countersign_request(actor=person("office-clerk-1"), document=doc, units=[Unit.objects.get(code="finance")])
+    with pytest.raises(RuleViolation, match="理由") as err:
+        countersign_reply(actor=person("head-finance"), countersign=cs, agree=False, reply="")
+    assert err.value.citation == book_citation("countersign.disagreement")
+    with pytest.raises(RuleViolation, match="不是该单位"):
+        countersign_reply(actor=person("head-fgw"), countersign=cs, agree=True)
+    countersign_reply(
+        actor=person("head-finance"), countersign=cs, agree=False, reply="资金渠道不符，建议由交通专项列支。"
+    )
+    assert Countersign.objects.get(pk=cs.pk).state == "objected"
+
+
+def test_a_transition_from_the_wrong_state_is_refused_with_the_states_that_allow_it(demo):
+    doc = new_request()
+    with pytest.raises(RuleViolation, match="不能收文登记"):
+        document_register(actor=person("office-clerk-1"), document=doc, proposed_handling="拟办")
+
+
+def test_document_numbers_follow_the_pattern_without_gaps(demo):
+    numbers = [number_allocate(code="抚政发", year=2026) for _ in range(3)]
+    assert numbers == [1, 2, 3]
+    assert number_allocate(code="抚政发", year=2027) == 1
+    assert format_number("抚政发", 2026, 12) == "抚政发〔2026〕12号"
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_signings_get_unique_consecutive_numbers_on_postgresql():
+    from django.db import transaction
+
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def sign(n: int) -> None:
+        try:
+            barrier.wait()
+            for _ in range(25):
+                with transaction.atomic():
+                    results.append(number_allocate(code="抚政办发", year=2026))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert sorted(results) == list(range(1, 201))
+    assert NumberSequence.objects.get(code="抚政办发", year=2026).last == 200
