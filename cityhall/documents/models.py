@@ -75,6 +75,15 @@ class Document(models.Model):
     major = models.BooleanField("重大事项", default=False)
     opinion = models.CharField("领导意见", max_length=8, blank=True)
     instruction = models.TextField("批示内容", blank=True)
+    # Signing (Art 51) and issuing (Art 52) facts of an outgoing document.
+    signing_category = models.CharField("签发类别", max_length=32, blank=True)
+    important = models.BooleanField("重要公文", default=False)
+    executive_decided_or_routine = models.BooleanField("常务会议决定或例行批准", default=False)
+    authorised_by_mayor = models.BooleanField("市长已授权分管领导签发", default=False)
+    reviewed_by_supervising = models.BooleanField("分管领导已审核", default=False)
+    touched_leaders = models.JSONField("涉及分管范围的其他领导", default=list, blank=True)
+    co_signed = models.JSONField("已会签的领导", default=list, blank=True)
+    issuing_facts = models.JSONField("发文事实声明", default=dict, blank=True)
     # Numbering (allocated at signing).
     number_code = models.CharField("机关代字", max_length=20, blank=True)
     number_year = models.PositiveSmallIntegerField(null=True, blank=True)

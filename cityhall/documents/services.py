@@ -18,6 +18,17 @@ from cityhall.rules import RuleViolation
 from cityhall.rules import document_flow as flow
 from cityhall.rules.deadlines import LOCAL_TZ
 from cityhall.rules.intake import REFUSE, Draft, check_draft
+from cityhall.rules.signing import (
+    CATEGORIES,
+    MAYOR,
+    OTHER,
+    SUPERVISING,
+    OutgoingFacts,
+    Refusal,
+    SigningCase,
+    check_outgoing,
+    check_signing,
+)
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
@@ -507,3 +518,231 @@ def number_allocate(*, code: str, year: int) -> int:
 
 def format_number(code: str, year: int, seq: int) -> str:
     return f"{code}〔{year}〕{seq}号"
+
+
+# -- outgoing documents: preparing, reviewing, co-signing, signing (Art 51, Art 52) ----------------
+
+
+def _facts(doc: Document) -> OutgoingFacts:
+    f = doc.issuing_facts or {}
+    counties = list(Unit.objects.filter(kind=Unit.Kind.COUNTY).values_list("name", flat=True))
+    return OutgoingFacts(
+        issuer_kind=doc.issuer_unit.kind,
+        body=doc.body,
+        addressees=[a for a in doc.addressees.split("、") if a],
+        department_matter=bool(f.get("department_matter")),
+        government_approved=bool(f.get("government_approved")),
+        directive=bool(f.get("directive")),
+        normative=bool(f.get("normative")),
+        internal_unit=bool(f.get("internal_unit")),
+        county_names=counties,
+    )
+
+
+def _raise_first(refusals: Sequence[Refusal]) -> None:
+    if refusals:
+        raise RuleViolation(refusals[0].code, refusals[0].citation, "；".join(r.message for r in refusals))
+
+
+def document_create_outgoing(
+    *,
+    actor: Person | None,
+    issuer_unit: Unit,
+    kind: str,
+    category: str,
+    title: str,
+    body: str,
+    addressees: Sequence[str],
+    matter_unit: Unit | None = None,
+    copied_to: Sequence[str] = (),
+    touched_leaders: Sequence[str] = (),
+    important: bool = False,
+    executive_decided_or_routine: bool = False,
+    issuing_facts: dict[str, bool] | None = None,
+    disclosure: str = "proactive",
+    disclosure_reason: str = "",
+    classification: str = "",
+    classification_period: str = "",
+) -> Document:
+    """Draft an outgoing document. Art 52 refusals come now, before anything is saved."""
+    if category not in CATEGORIES:
+        raise _refuse("unknown_category", "signing.item-5", f"未知的签发类别“{category}”。")
+    if classification and not classification_period:
+        raise _refuse(
+            "classification_period", "documents.kinds", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。"
+        )
+    if disclosure == Document.Disclosure.WITHHELD and not disclosure_reason.strip():
+        raise _refuse("disclosure_reason", "documents.kinds", "公开属性为“不予公开”的，必须说明理由。")
+    doc = Document(
+        direction=Document.Direction.OUTGOING,
+        kind=kind,
+        title=title,
+        body=body,
+        issuer_unit=issuer_unit,
+        addressees="、".join(addressees),
+        copied_to="、".join(copied_to),
+        matter_unit=matter_unit or issuer_unit,
+        signing_category=category,
+        important=important,
+        executive_decided_or_routine=executive_decided_or_routine,
+        touched_leaders=sorted(set(touched_leaders)),
+        issuing_facts=issuing_facts or {},
+        disclosure=disclosure,
+        disclosure_reason=disclosure_reason,
+        classification=classification,
+        classification_period=classification_period,
+        issuer_mark=f"{issuer_unit.name}文件",
+        issuer_signature=issuer_unit.name,
+        printed_by=issuer_unit.name,
+        submitted_by=actor,
+    )
+    _raise_first(check_outgoing(_facts(doc), rulebook()))
+    with transaction.atomic():
+        doc.save()
+        audit_record(
+            actor=actor, action="document.draft", subject=doc, after=_summary(doc), rule_ids=[CATEGORIES[category][0]]
+        )
+        return _apply(doc, "prepare", actor=actor)
+
+
+def _supervising_position(doc: Document, at: dt.datetime) -> Position:
+    if doc.routed_to is not None and doc.routed_to.kind != Position.Kind.MAYOR:
+        return doc.routed_to
+    target, _ = route_target(Document(matter_unit=doc.matter_unit, issuer_unit=doc.issuer_unit), at)
+    return target
+
+
+def _seat_of(actor: Person, position: Position, at: dt.datetime) -> tuple[bool, Person | None]:
+    """(True, None) if ``actor`` holds ``position``; (True, absent holder) if acting for it; (False, None) otherwise."""
+    if position.pk in {p.pk for p in positions_held(actor, at)}:
+        return True, None
+    result = acting_for(position, at)
+    if result.acting_person_id == actor.pk:
+        return True, holders_at(at, [position]).get(position.pk)
+    return False, None
+
+
+def signer_role(actor: Person, doc: Document, at: dt.datetime) -> tuple[str, Person | None]:
+    """The actor's role for signing this document, and whom they act for (签“代”)."""
+    mayor = Position.objects.get(kind=Position.Kind.MAYOR)
+    seated, on_behalf_of = _seat_of(actor, mayor, at)
+    if seated:
+        return MAYOR, on_behalf_of
+    seated, on_behalf_of = _seat_of(actor, _supervising_position(doc, at), at)
+    if seated:
+        return SUPERVISING, on_behalf_of
+    return OTHER, None
+
+
+def document_review(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
+    """The supervising leader's review (审核) before the mayor signs (Art 51)."""
+    at = at or timezone.now()
+    role, on_behalf_of = signer_role(actor, document, at)
+    if role != SUPERVISING:
+        raise _refuse(
+            "not_supervising", CATEGORIES[document.signing_category][0], "只有分管领导同志（或代行者）可以审核。"
+        )
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(reviewed_by_supervising=True, version=document.version + 1)
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="document.review",
+            subject=document,
+            after={"reviewed_by_supervising": True},
+            rule_ids=[CATEGORIES[document.signing_category][0]],
+        )
+    document.refresh_from_db()
+    return document
+
+
+def document_co_sign(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
+    """A leader whose area the content touches co-signs (会签, Art 51(5))."""
+    at = at or timezone.now()
+    codes = [p.code for p in positions_held(actor, at)] + [a.position.code for a in _acted(actor, at)]
+    mine = [c for c in document.touched_leaders if c in codes]
+    if not mine:
+        raise _refuse("not_touched", "signing.item-5", "公文内容不涉及您的分管范围，无需您会签。")
+    with transaction.atomic():
+        co_signed = sorted(set(document.co_signed) | set(mine))
+        Document.objects.filter(pk=document.pk).update(co_signed=co_signed, version=document.version + 1)
+        audit_record(
+            actor=actor,
+            action="document.co_sign",
+            subject=document,
+            after={"co_signed": co_signed},
+            rule_ids=["signing.item-5"],
+        )
+    document.refresh_from_db()
+    return document
+
+
+def _acted(actor: Person, at: dt.datetime) -> list[Any]:
+    from cityhall.org.selectors import positions_acted_for
+
+    return positions_acted_for(actor, at)
+
+
+def document_authorise(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
+    """The mayor authorises the supervising leader to sign (Art 51(5): 市长授权)."""
+    at = at or timezone.now()
+    role, on_behalf_of = signer_role(actor, document, at)
+    if role != MAYOR:
+        raise _refuse("not_mayor", "signing.item-5", "只有市长（或代行市长职责者）可以授权分管领导签发。")
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(authorised_by_mayor=True, version=document.version + 1)
+        audit_record(
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action="document.authorise",
+            subject=document,
+            after={"authorised_by_mayor": True},
+            rule_ids=["signing.item-5"],
+        )
+    document.refresh_from_db()
+    return document
+
+
+def document_sign(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
+    """Sign: check authority (Art 51) and issuing rules (Art 52), then allocate the number, atomically."""
+    at = at or timezone.now()
+    role, on_behalf_of = signer_role(actor, document, at)
+    case = SigningCase(
+        category=document.signing_category,
+        signer_role=role,
+        reviewed_by_supervising=document.reviewed_by_supervising,
+        important=document.important,
+        executive_decided_or_routine=document.executive_decided_or_routine,
+        authorised_by_mayor=document.authorised_by_mayor,
+        touched_leaders=frozenset(document.touched_leaders),
+        co_signed=frozenset(document.co_signed),
+    )
+    book = rulebook()
+    _raise_first(check_signing(case, book) + check_outgoing(_facts(document), book))
+    code = document.issuer_unit.document_code or "抚政发"
+    local = at.astimezone(LOCAL_TZ)
+    with transaction.atomic():
+        seq = number_allocate(code=code, year=local.year)
+        signer = f"{actor.name}（代{on_behalf_of.name}）" if on_behalf_of else actor.name
+        return _apply(
+            document,
+            "sign",
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            changes={
+                "number_code": code,
+                "number_year": local.year,
+                "number_seq": seq,
+                "document_number": format_number(code, local.year, seq),
+                "signer_name": signer,
+                "dated": local.date(),
+            },
+            extra_rules=[CATEGORIES[document.signing_category][0]],
+            note={"signer_role": role},
+        )
+
+
+def document_issue(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
+    local = (at or timezone.now()).astimezone(LOCAL_TZ)
+    with transaction.atomic():
+        return _apply(document, "issue", actor=actor, changes={"printed_on": local.date()})

@@ -53,14 +53,15 @@ class Transition:
 TRANSITIONS = (
     Transition("submit", (DRAFT, RETURNED), SUBMITTED, SUBMITTER, "documents.principal-signs", "报送市政府"),
     Transition("return", (SUBMITTED,), RETURNED, OFFICE, "documents.report-no-request", "退回报送单位"),
+    Transition("prepare", (DRAFT,), REGISTERED, OFFICE, "documents.office-processes-first", "拟稿送签"),
     Transition("register", (SUBMITTED,), REGISTERED, OFFICE, "documents.office-processes-first", "收文登记"),
     Transition("route", (REGISTERED, DECIDED), ROUTED, OFFICE, "documents.routing", "拟办并呈批"),
     Transition("pass_on", (ROUTED,), ROUTED, LEADER, "documents.routing", "转请其他领导核批"),
     Transition("request_countersign", (REGISTERED, ROUTED), COUNTERSIGNING, OFFICE, "countersign.required", "发起会签"),
     Transition("countersign_complete", (COUNTERSIGNING,), REGISTERED, OFFICE, "countersign.reply", "会签完成"),
     Transition("instruct", (ROUTED,), DECIDED, LEADER, "documents.clear-opinion", "领导批示"),
-    Transition("sign", (REGISTERED, DECIDED), SIGNED, LEADER, "signing.authority", "签发"),
-    Transition("issue", (SIGNED,), ISSUED, OFFICE, "signing.authority", "印发"),
+    Transition("sign", (REGISTERED, DECIDED), SIGNED, LEADER, "signing.item-5", "签发"),
+    Transition("issue", (SIGNED,), ISSUED, OFFICE, "signing.item-5", "印发"),
     Transition("close", (DECIDED, ISSUED), CLOSED, OFFICE, "documents.clear-opinion", "办结归档"),
 )
 _BY_ACTION = {t.action: t for t in TRANSITIONS}

@@ -56,9 +56,9 @@ def test_each_rule_quotes_its_clause_verbatim_and_cites_its_article(rule):
     if rule.source.text_file:
         assert "".join(rule.record.clause.split()) in "".join(text.split())
     assert rule.citation.startswith(f"《{rule.source.title}》")
-    assert rule.citation_en.endswith(
-        f"Art {rule.record.article}" + (f" ¶{rule.record.paragraph}" if rule.record.paragraph else "")
-    )
+    r = rule.record
+    expected = f"Art {r.article}" + (f" ¶{r.paragraph}" if r.paragraph else "") + (f"({r.item})" if r.item else "")
+    assert rule.citation_en.endswith(expected)
     assert rule.record.effective_from >= rule.source.issued
 
 
