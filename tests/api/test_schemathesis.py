@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from cityhall.accounts.models import ApiToken
@@ -17,6 +19,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 # A date can match the schema's pattern and still not exist (2026-02-30): the API rightly
 # answers 422 with a Chinese message, so "valid data accepted" is not checked.
 EXCLUDED = [schemathesis.checks.positive_data_acceptance]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    # Django's own test client stops requests from closing the database connection; the WSGI
+    # client schemathesis uses does not, and on PostgreSQL a closed connection ends the test's
+    # transaction. Do what the test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
