@@ -13,5 +13,6 @@ urlpatterns = [
     path("rules/", include("cityhall.rulebase.urls")),
     path("org/", include("cityhall.org.urls")),
     path("audit/", include("cityhall.workflow.urls")),
+    path("documents/", include("cityhall.documents.urls")),
     path("", include("cityhall.web.urls")),
 ]

@@ -102,6 +102,27 @@ def _audit_event(actor: Actor, event: Any) -> bool:
     return actor.person is not None and actor.person.pk in (event.actor_id, event.on_behalf_of_id)
 
 
+CLEARANCE_LEVELS = {"": 0, "秘密": 2, "机密": 3, "绝密": 4}
+
+
+def _document(actor: Actor, doc: Any) -> bool:
+    if OFFICE in actor.roles:
+        return True
+    seats = actor.position_ids | actor.acting_position_ids
+    if doc.routed_to_id in seats or doc.issuer_unit_id in actor.unit_ids:
+        return True
+    if LEADER in actor.roles and doc.direction == "outgoing":
+        return True  # leaders review, co-sign and sign outgoing documents
+    return doc.countersigns.filter(unit_id__in=actor.unit_ids).exists()
+
+
+def _document_content(actor: Actor, doc: Any) -> bool:
+    # Art 69: classified content only for people cleared to its level.
+    level = CLEARANCE_LEVELS.get(doc.classification, 4)
+    cleared = actor.person.clearance if actor.person else 0
+    return _document(actor, doc) and cleared >= level
+
+
 RULES: dict[str, Any] = {
     "inbox.view": _inbox_item,
     "inbox.complete": _inbox_item,
@@ -111,6 +132,12 @@ RULES: dict[str, Any] = {
     "audit.verify": lambda actor, obj: OFFICE in actor.roles,
     "org.view": lambda actor, obj: actor.person is not None,
     "org.record_absence": lambda actor, obj: OFFICE in actor.roles,
+    "document.view": _document,
+    "document.read": _document_content,
+    "document.intake": lambda actor, obj: OFFICE in actor.roles,
+    "document.submit": lambda actor, obj: (
+        actor.person is not None and (obj is None or obj.issuer_unit_id in actor.unit_ids)
+    ),
 }
 
 MESSAGES = {
@@ -122,6 +149,10 @@ MESSAGES = {
     "audit.verify": "只有市政府办公室可以校验审计链。",
     "org.view": "您的账号尚未关联人员信息，请联系系统管理员。",
     "org.record_absence": "只有市政府办公室可以登记领导外出。",
+    "document.view": "这份公文与您的单位和职务无关，您无权查看。",
+    "document.read": "这份公文涉密，您的涉密等级不够，无权查看正文（工作规则第六十九条）。",
+    "document.intake": "只有市政府办公室可以办理收文、呈批和发文。",
+    "document.submit": "只能以本单位名义报送公文。",
 }
 
 

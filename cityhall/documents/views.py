@@ -1,0 +1,248 @@
+"""Document pages: the intake queue, a document's page with the actions open to the viewer and its
+full history with every citation, drafting, and the GB/T 9704 preview and downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cityhall.accounts.permissions import OFFICE, Actor, actor_for, allowed, check
+from cityhall.org.models import Position, Unit
+from cityhall.rulebase.selectors import rulebook
+from cityhall.rules import RuleViolation
+from cityhall.rules import document_flow as flow
+from cityhall.rules.signing import CATEGORIES
+from cityhall.workflow.models import AuditEvent
+
+from . import services
+from .models import Countersign, Document, IntakeFinding
+from .render import render_docx, render_html, render_pdf
+
+KINDS = [
+    "请示",
+    "报告",
+    "函",
+    "意见",
+    "通知",
+    "通报",
+    "决定",
+    "纪要",
+    "议案",
+    "批复",
+    "公告",
+    "通告",
+    "公报",
+    "决议",
+    "命令",
+]
+
+
+def _visible(actor: Actor) -> Any:
+    qs = Document.objects.select_related("issuer_unit", "routed_to")
+    if OFFICE in actor.roles or "admin" in actor.roles:
+        return qs
+    seats = actor.position_ids | actor.acting_position_ids
+    return qs.filter(
+        Q(issuer_unit_id__in=actor.unit_ids) | Q(routed_to_id__in=seats) | Q(countersigns__unit_id__in=actor.unit_ids)
+    ).distinct()
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    state = request.GET.get("state", "")
+    qs = _visible(actor)
+    if state in flow.STATE_LABELS:
+        qs = qs.filter(state=state)
+    elif OFFICE in actor.roles:
+        qs = qs.filter(state__in=[flow.SUBMITTED, flow.REGISTERED, flow.DECIDED, flow.SIGNED])  # the office's queue
+    context = {
+        "documents": qs.order_by("-created_at")[:200],
+        "state": state,
+        "states": flow.STATE_LABELS,
+        "is_office": OFFICE in actor.roles,
+        "can_submit": bool(actor.person),
+    }
+    return render(request, "documents/index.html", context)
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    doc = get_object_or_404(Document.objects.select_related("issuer_unit", "routed_to", "matter_unit"), pk=pk)
+    check(actor, "document.view", doc)
+    history = AuditEvent.objects.filter(subject_type="documents.document", subject_id=str(doc.pk)).order_by(
+        "occurred_at", "id"
+    )
+    book = rulebook()
+    events = [(e, [(r, book.rule(r).short_citation) for r in e.rules if r in book]) for e in history]
+    context = {
+        "doc": doc,
+        "can_read": allowed(actor, "document.read", doc),
+        "is_office": OFFICE in actor.roles,
+        "actions": [t.action for t in flow.actions_from(doc.state)],
+        "findings": doc.findings.all(),
+        "countersigns": doc.countersigns.select_related("unit", "deadline"),
+        "my_countersigns": [c for c in doc.countersigns.all() if c.unit_id in actor.unit_ids and c.state == "pending"],
+        "events": events,
+        "leaders": Position.objects.filter(rank__isnull=False).order_by("rank"),
+        "departments": Unit.objects.filter(kind=Unit.Kind.DEPARTMENT),
+        "state_label": flow.STATE_LABELS.get(doc.state, doc.state),
+        "category_label": CATEGORIES.get(doc.signing_category, ("", ""))[1],
+        "opinions": ["同意", "不同意", "批示"],
+    }
+    return render(request, "documents/detail.html", context)
+
+
+def _units(request: HttpRequest, name: str) -> list[Unit]:
+    return list(Unit.objects.filter(pk__in=[v for v in request.POST.getlist(name) if v.isdigit()]))
+
+
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One endpoint per action, thin: the service checks the rule and says why it refuses."""
+    actor = actor_for(request.user)
+    doc = get_object_or_404(Document, pk=pk)
+    check(actor, "document.view", doc)
+    person = actor.person
+    if person is None:
+        check(actor, "org.view")
+        return redirect("documents:detail", pk=pk)
+    post = request.POST
+    office_only = {"register", "return", "route", "request_countersign", "issue", "clear"}
+    if action in office_only:
+        check(actor, "document.intake", doc)
+    handlers: dict[str, Callable[[], Any]] = {
+        "submit": lambda: services.document_submit(actor=person, document=doc),
+        "clear": lambda: services.finding_clear(
+            actor=person,
+            finding=get_object_or_404(IntakeFinding, pk=post.get("finding", "0"), document=doc),
+            reason=post.get("reason", ""),
+        ),
+        "register": lambda: services.document_register(
+            actor=person, document=doc, proposed_handling=post.get("proposed_handling", "")
+        ),
+        "return": lambda: services.document_return(actor=person, document=doc, reason=post.get("reason", "")),
+        "route": lambda: services.document_route(
+            actor=person,
+            document=doc,
+            major=post.get("major") == "on",
+            to=Position.objects.filter(code=post.get("to")).first() if post.get("to") else None,
+        ),
+        "pass_on": lambda: services.document_pass_on(
+            actor=person, document=doc, to=get_object_or_404(Position, code=post.get("to", ""))
+        ),
+        "instruct": lambda: services.document_instruct(
+            actor=person, document=doc, opinion=post.get("opinion", ""), text=post.get("text", "")
+        ),
+        "request_countersign": lambda: services.countersign_request(
+            actor=person,
+            document=doc,
+            units=_units(request, "units"),
+            due_by=dt.date.fromisoformat(post["due_by"]) if post.get("due_by") else None,
+        ),
+        "reply": lambda: services.countersign_reply(
+            actor=person,
+            countersign=get_object_or_404(Countersign, pk=post.get("countersign", "0"), document=doc),
+            agree=post.get("agree") == "yes",
+            reply=post.get("reply", ""),
+        ),
+        "review": lambda: services.document_review(actor=person, document=doc),
+        "co_sign": lambda: services.document_co_sign(actor=person, document=doc),
+        "authorise": lambda: services.document_authorise(actor=person, document=doc),
+        "sign": lambda: services.document_sign(actor=person, document=doc),
+        "issue": lambda: services.document_issue(actor=person, document=doc),
+    }
+    handler = handlers.get(action)
+    if handler is None:
+        messages.error(request, f"没有名为“{action}”的公文操作。")
+        return redirect("documents:detail", pk=pk)
+    try:
+        handler()
+    except RuleViolation as exc:
+        messages.error(request, f"{exc.message}（依据 {exc.citation}）")
+    except ValueError:
+        messages.error(request, "输入有误，请检查日期等字段。")
+    else:
+        messages.success(request, "已办理。")
+    return redirect("documents:detail", pk=pk)
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    """Draft and submit a document to the city government (a county or a department)."""
+    actor = actor_for(request.user)
+    units = sorted({p.unit for p in actor.positions}, key=lambda u: u.sort_order)
+    form: dict[str, Any] = {"kind": "请示", "addressees": "抚顺市人民政府", "signed_by_title": "主要负责人"}
+    if request.method == "POST":
+        form = {
+            k: request.POST.get(k, "")
+            for k in ("kind", "title", "body", "addressees", "copied_to", "signed_by_title", "issuer", "matter")
+        }
+        issuer = next((u for u in units if str(u.pk) == form["issuer"]), units[0] if units else None)
+        if issuer is None:
+            messages.error(request, "您的账号没有所属单位，不能报送公文。")
+        else:
+            matter = Unit.objects.filter(pk=form["matter"]).first() if form["matter"].isdigit() else None
+            doc = None
+            try:
+                doc = services.document_create_incoming(
+                    actor=actor.person,
+                    issuer_unit=issuer,
+                    kind=form["kind"],
+                    title=form["title"].strip(),
+                    body=form["body"],
+                    addressees=[a.strip() for a in form["addressees"].split("、") if a.strip()],
+                    copied_to=[a.strip() for a in form["copied_to"].split("、") if a.strip()],
+                    signed_by_title=form["signed_by_title"].strip(),
+                    matter_unit=matter,
+                )
+                services.document_submit(actor=actor.person, document=doc)
+            except RuleViolation as exc:
+                # Nothing is lost: the form comes back filled in, with the reason.
+                messages.error(request, f"未能报送：{exc.message}（依据 {exc.citation}）")
+                if doc is not None:
+                    messages.info(request, "草稿已保存，可修改后重新报送。")
+            else:
+                messages.success(request, "已报送市政府办公室。")
+                return redirect("documents:detail", pk=doc.pk)
+            if doc is not None:
+                return redirect("documents:detail", pk=doc.pk)
+    context = {
+        "form": form,
+        "units": units,
+        "kinds": KINDS,
+        "departments": Unit.objects.exclude(kind__in=[Unit.Kind.CITY_GOVERNMENT, Unit.Kind.COUNTY]),
+    }
+    return render(request, "documents/new.html", context)
+
+
+def _readable(request: HttpRequest, pk: int) -> Document:
+    actor = actor_for(request.user)
+    doc = get_object_or_404(Document.objects.select_related("issuer_unit"), pk=pk)
+    check(actor, "document.read", doc)
+    return doc
+
+
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    return HttpResponse(render_html(_readable(request, pk)))
+
+
+def download_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _readable(request, pk)
+    response = HttpResponse(
+        render_docx(doc), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f"attachment; filename=document-{doc.pk}.docx"
+    return response
+
+
+def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _readable(request, pk)
+    response = HttpResponse(render_pdf(doc), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename=document-{doc.pk}.pdf"
+    return response

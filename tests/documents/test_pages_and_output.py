@@ -1,0 +1,207 @@
+"""Document pages through real HTTP, the GB/T 9704 DOCX and PDF, and classified content (Art 69)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from docx import Document as Docx
+from docx.shared import Mm
+
+from cityhall.documents.models import Countersign, Document
+from cityhall.documents.services import (
+    document_co_sign,
+    document_create_incoming,
+    document_create_outgoing,
+    document_issue,
+    document_review,
+    document_sign,
+)
+from cityhall.org.demo import load_demo
+from cityhall.org.models import Person, Position, Unit
+from cityhall.workflow.worker import run_once
+
+pytestmark = pytest.mark.django_db
+
+
+def person(code: str) -> Person:
+    return Person.objects.get(holdings__position__code=code)
+
+
+def login(client, username: str) -> None:
+    client.force_login(get_user_model().objects.get(username=username))
+
+
+@pytest.fixture
+def issued():
+    load_demo()
+    doc = document_create_outgoing(
+        actor=person("office-clerk-1"),
+        issuer_unit=Unit.objects.get(code="city-government"),
+        kind="通知",
+        category="government_downward",
+        title="抚顺市人民政府关于加强农村公路养护管理的通知",
+        body="为加强农村公路养护管理，现就有关事项通知如下。\n一、压实县级主体责任。\n二、保障养护资金。",
+        addressees=["各县（区）人民政府", "市政府各部门"],
+        copied_to=["市委办公室", "市人大常委会办公室"],
+        matter_unit=Unit.objects.get(code="transport"),
+        touched_leaders=["vice-mayor-1"],
+    )
+    doc = document_review(actor=person("vice-mayor-5"), document=doc)
+    doc = document_co_sign(actor=person("vice-mayor-1"), document=doc)
+    doc = document_sign(actor=person("mayor"), document=doc, at=dt.datetime(2026, 11, 25, 2, tzinfo=dt.UTC))
+    return document_issue(actor=person("office-clerk-1"), document=doc, at=dt.datetime(2026, 11, 26, 2, tzinfo=dt.UTC))
+
+
+def test_the_docx_follows_the_gbt_9704_page_setup_and_has_every_element(issued, client):
+    login(client, "clerk")
+    response = client.get(f"/documents/{issued.pk}/docx/")
+    assert response.status_code == 200
+    docx = Docx(io.BytesIO(response.content))
+    section = docx.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    assert abs(section.top_margin - Mm(37)) < Mm(1) and abs(section.left_margin - Mm(28)) < Mm(1)
+    grid = section._sectPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}docGrid")
+    assert (
+        grid is not None
+        and grid.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}type") == "linesAndChars"
+    )
+    texts = [p.text for p in docx.paragraphs]
+    header = next(p for p in docx.paragraphs if p.text == "抚顺市人民政府文件")
+    assert header.runs[0].font.color.rgb is not None and str(header.runs[0].font.color.rgb) == "D00000"
+    assert "抚政发〔2026〕1号" in texts
+    assert "抚顺市人民政府关于加强农村公路养护管理的通知" in texts
+    assert "各县（区）人民政府、市政府各部门：" in texts
+    assert "一、压实县级主体责任。" in texts
+    body = next(p for p in docx.paragraphs if p.text == "一、压实县级主体责任。")
+    assert round(body.runs[0].font.size.pt) == 16  # 3号
+    assert any(t.startswith("2026年11月25日") for t in texts)
+    assert "抄送：市委办公室、市人大常委会办公室。" in texts
+    assert any("2026年11月26日印发" in t for t in texts)
+
+
+def test_the_pdf_and_the_preview_come_from_the_same_fields(issued, client):
+    login(client, "clerk")
+    pdf = client.get(f"/documents/{issued.pk}/pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    html = client.get(f"/documents/{issued.pk}/preview/").content.decode()
+    assert "抚政发〔2026〕1号" in html and "size: A4" in html and "37mm" in html and "28mm" in html
+
+
+def test_classified_content_is_hidden_from_people_without_clearance(client):  # Art 69
+    load_demo()
+    doc = document_create_incoming(
+        actor=person("head-xinbin"),
+        issuer_unit=Unit.objects.get(code="xinbin"),
+        kind="请示",
+        title="关于某涉密事项的请示",
+        body="涉密正文内容XYZ",
+        addressees=["抚顺市人民政府"],
+        signed_by_title="县长",
+        classification="机密",
+        classification_period="10年",
+    )
+    login(client, "clerk")  # a clerk with no clearance
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    assert "涉密正文内容XYZ" not in page and "无权查看正文" in page
+    assert client.get(f"/documents/{doc.pk}/docx/").status_code == 403
+    login(client, "mayor")  # cleared to 机密
+    Document.objects.filter(pk=doc.pk).update(routed_to=Position.objects.get(code="mayor"))
+    assert client.get(f"/documents/{doc.pk}/docx/").status_code == 200
+
+
+def test_a_classified_document_needs_a_period_and_a_withheld_one_a_reason(db):
+    load_demo()
+    from cityhall.rules import RuleViolation
+
+    with pytest.raises(RuleViolation, match="保密期限"):
+        document_create_incoming(
+            actor=None,
+            issuer_unit=Unit.objects.get(code="xinbin"),
+            kind="请示",
+            title="x",
+            body="y",
+            addressees=["抚顺市人民政府"],
+            signed_by_title="县长",
+            classification="秘密",
+        )
+    with pytest.raises(RuleViolation, match="说明理由"):
+        document_create_incoming(
+            actor=None,
+            issuer_unit=Unit.objects.get(code="xinbin"),
+            kind="请示",
+            title="x",
+            body="y",
+            addressees=["抚顺市人民政府"],
+            signed_by_title="县长",
+            disclosure="withheld",
+        )
+
+
+def test_a_county_submits_and_the_office_walks_it_through_the_pages(client):  # 48, 49, 50-2
+    load_demo()
+    login(client, "xinbin")
+    refused = client.post(
+        "/documents/new/",
+        {
+            "kind": "报告",
+            "title": "关于防汛工作的报告",
+            "body": "……妥否，请批复。",
+            "addressees": "抚顺市人民政府",
+            "signed_by_title": "县长",
+        },
+        follow=True,
+    )
+    html = refused.content.decode()
+    assert "未能报送" in html and "第四十八条" in html and "草稿已保存" in html
+    response = client.post(
+        "/documents/new/",
+        {
+            "kind": "请示",
+            "title": "关于新宾县农村公路养护资金的请示",
+            "body": "特申请补助资金。妥否，请批示。",
+            "addressees": "抚顺市人民政府",
+            "signed_by_title": "县长",
+            "matter": str(Unit.objects.get(code="transport").pk),
+        },
+        follow=True,
+    )
+    doc = Document.objects.get(title="关于新宾县农村公路养护资金的请示")
+    assert doc.state == "submitted" and "已报送" in response.content.decode()
+    assert client.get(f"/documents/{doc.pk}/").status_code == 200
+    # Another county cannot see it.
+    login(client, "fgw")
+    assert client.get(f"/documents/{doc.pk}/").status_code == 403
+
+    login(client, "clerk")
+    assert "关于新宾县农村公路养护资金的请示" in client.get("/documents/").content.decode()
+    client.post(f"/documents/{doc.pk}/act/register/", {"proposed_handling": "拟请贺副市长阅示。"})
+    finance, transport = Unit.objects.get(code="finance"), Unit.objects.get(code="transport")
+    client.post(f"/documents/{doc.pk}/act/request_countersign/", {"units": [finance.pk, transport.pk]})
+    assert Countersign.objects.filter(document=doc).count() == 2
+    login(client, "finance")
+    cs = Countersign.objects.get(document=doc, unit=finance)
+    client.post(f"/documents/{doc.pk}/act/reply/", {"countersign": cs.pk, "agree": "yes", "reply": "同意"})
+    run_once(now=Countersign.objects.get(document=doc, unit=transport).deadline.due_at + dt.timedelta(minutes=1))
+    assert Countersign.objects.get(document=doc, unit=transport).state == "deemed"
+    login(client, "clerk")
+    client.post(f"/documents/{doc.pk}/act/route/", {"to": ""})
+    login(client, "vm5")
+    no_opinion = client.post(f"/documents/{doc.pk}/act/instruct/", {"opinion": ""}, follow=True).content.decode()
+    assert "须签署明确意见" in no_opinion and "第四十九条" in no_opinion
+    client.post(f"/documents/{doc.pk}/act/instruct/", {"opinion": "同意", "text": ""})
+    doc.refresh_from_db()
+    assert (doc.state, doc.opinion) == ("decided", "同意")
+    history = client.get(f"/documents/{doc.pk}/").content.decode()
+    for action in (
+        "document.submit",
+        "document.register",
+        "countersign.deemed_no_objection",
+        "document.route",
+        "document.instruct",
+    ):
+        assert f"<code>{action}</code>" in history
+    assert "工作规则第五十条第二款" in history
