@@ -75,7 +75,10 @@ def actor_for(user: Any, at: dt.datetime | None = None) -> Actor:
     at = at or timezone.now()
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
     positions = positions_held(person, at) if person else []
-    acting = [a.position for a in positions_acted_for(person, at)] if person else []
+    # Only a mayor or vice mayor can ever act for a leader (Art 6, Art 7), so nobody else pays
+    # for resolving the whole leadership's acting snapshot on every request.
+    can_act = any(p.kind in (Position.Kind.MAYOR, Position.Kind.VICE_MAYOR) for p in positions)
+    acting = [a.position for a in positions_acted_for(person, at)] if person and can_act else []
     return Actor(
         user=user, person=person, positions=tuple(positions), acting_for=tuple(acting), roles=_roles(user, positions)
     )

@@ -3,8 +3,6 @@ full history with every citation, drafting, and the GB/T 9704 preview and downlo
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +20,8 @@ from cityhall.rules.signing import CATEGORIES
 from cityhall.workflow.models import AuditEvent
 
 from . import services
-from .models import Countersign, Document, IntakeFinding
+from .actions import UnknownAction, perform
+from .models import Document
 from .render import render_docx, render_html, render_pdf
 
 KINDS = [
@@ -105,67 +104,19 @@ def _units(request: HttpRequest, name: str) -> list[Unit]:
 
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One endpoint per action, thin: the service checks the rule and says why it refuses."""
+    """Thin: the action table dispatches, the service checks the rule and says why it refuses."""
     actor = actor_for(request.user)
     doc = get_object_or_404(Document, pk=pk)
-    check(actor, "document.view", doc)
-    person = actor.person
-    if person is None:
-        check(actor, "org.view")
-        return redirect("documents:detail", pk=pk)
-    post = request.POST
-    office_only = {"register", "return", "route", "request_countersign", "issue", "clear"}
-    if action in office_only:
-        check(actor, "document.intake", doc)
-    handlers: dict[str, Callable[[], Any]] = {
-        "submit": lambda: services.document_submit(actor=person, document=doc),
-        "clear": lambda: services.finding_clear(
-            actor=person,
-            finding=get_object_or_404(IntakeFinding, pk=post.get("finding", "0"), document=doc),
-            reason=post.get("reason", ""),
-        ),
-        "register": lambda: services.document_register(
-            actor=person, document=doc, proposed_handling=post.get("proposed_handling", "")
-        ),
-        "return": lambda: services.document_return(actor=person, document=doc, reason=post.get("reason", "")),
-        "route": lambda: services.document_route(
-            actor=person,
-            document=doc,
-            major=post.get("major") == "on",
-            to=Position.objects.filter(code=post.get("to")).first() if post.get("to") else None,
-        ),
-        "pass_on": lambda: services.document_pass_on(
-            actor=person, document=doc, to=get_object_or_404(Position, code=post.get("to", ""))
-        ),
-        "instruct": lambda: services.document_instruct(
-            actor=person, document=doc, opinion=post.get("opinion", ""), text=post.get("text", "")
-        ),
-        "request_countersign": lambda: services.countersign_request(
-            actor=person,
-            document=doc,
-            units=_units(request, "units"),
-            due_by=dt.date.fromisoformat(post["due_by"]) if post.get("due_by") else None,
-        ),
-        "reply": lambda: services.countersign_reply(
-            actor=person,
-            countersign=get_object_or_404(Countersign, pk=post.get("countersign", "0"), document=doc),
-            agree=post.get("agree") == "yes",
-            reply=post.get("reply", ""),
-        ),
-        "review": lambda: services.document_review(actor=person, document=doc),
-        "co_sign": lambda: services.document_co_sign(actor=person, document=doc),
-        "authorise": lambda: services.document_authorise(actor=person, document=doc),
-        "sign": lambda: services.document_sign(actor=person, document=doc),
-        "issue": lambda: services.document_issue(actor=person, document=doc),
-    }
-    handler = handlers.get(action)
-    if handler is None:
-        messages.error(request, f"没有名为“{action}”的公文操作。")
-        return redirect("documents:detail", pk=pk)
+    params: dict[str, Any] = {k: request.POST.getlist(k) if k == "units" else request.POST.get(k) for k in request.POST}
+    # HTML forms send checkboxes as "on" and radio buttons as strings.
+    params["major"] = request.POST.get("major") == "on"
+    params["agree"] = request.POST.get("agree") == "yes"
     try:
-        handler()
+        perform(actor, doc, action, params)
     except RuleViolation as exc:
         messages.error(request, f"{exc.message}（依据 {exc.citation}）")
+    except UnknownAction as exc:
+        messages.error(request, exc.message)
     except ValueError:
         messages.error(request, "输入有误，请检查日期等字段。")
     else:

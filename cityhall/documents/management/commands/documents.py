@@ -1,6 +1,8 @@
-"""cityhall documents check FILE.json [--json] — 公文预审 before sending a document to the city government.
+"""cityhall documents check|export|import — 公文预审, and documents as JSON.
 
-Exit status: 0 when nothing would be refused, 1 when something would, 2 on bad input.
+check FILE.json [--json]: exit 0 when nothing would be refused, 1 when something would, 2 on bad input.
+export ID [--output FILE]: one document with its GB/T 9704 fields, countersigns and history.
+import FILE.json --as USERNAME: a draft submitted to the city government (runs the intake check).
 """
 
 from __future__ import annotations
@@ -10,35 +12,87 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cityhall.accounts.permissions import actor_for
+from cityhall.documents.models import Document
+from cityhall.documents.services import document_create_incoming, document_submit
+from cityhall.org.models import Unit
 from cityhall.rulebase.selectors import rulebook
+from cityhall.rules import RuleViolation
 from cityhall.rules.intake import REFUSE, Draft, check_draft
+from cityhall.workflow.models import AuditEvent
+
+EXPORTED_FIELDS = (
+    "direction",
+    "kind",
+    "state",
+    "copy_number",
+    "classification",
+    "classification_period",
+    "urgency",
+    "issuer_mark",
+    "document_number",
+    "signer_name",
+    "title",
+    "addressees",
+    "body",
+    "attachment_note",
+    "issuer_signature",
+    "dated",
+    "note",
+    "copied_to",
+    "printed_by",
+    "printed_on",
+    "disclosure",
+    "disclosure_reason",
+    "signed_by_title",
+    "proposed_handling",
+    "opinion",
+    "instruction",
+    "signing_category",
+)
+
+
+def _fail(message: str) -> CommandError:
+    return CommandError(message, returncode=2)
+
+
+def _read_json(name: str) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"无法读取文件 {name}：{exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(f"{name} 不是合法的 JSON：{exc}") from None
+    if not isinstance(data, dict):
+        raise _fail("JSON 顶层必须是一个对象，包含 kind、title、body、issuer、addressees、signed_by。")
+    return data
 
 
 class Command(BaseCommand):
-    help = "公文：预审（documents check）"
+    help = "公文：预审、导出、导入（documents check|export|import）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{check}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{check,export,import}")
         p = sub.add_parser("check", help="按第四十八条、第四十九条检查一份待报送公文（JSON 文件，- 表示标准输入）")
         p.add_argument("file")
         p.add_argument("--json", action="store_true")
+        p = sub.add_parser("export", help="导出一份公文为 JSON")
+        p.add_argument("id", type=int)
+        p.add_argument("--output", default="-")
+        p = sub.add_parser("import", help="以某账号的单位名义导入并报送一份公文（JSON）")
+        p.add_argument("file")
+        p.add_argument("--as", dest="username", required=True)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        try:
-            text = sys.stdin.read() if opts["file"] == "-" else Path(opts["file"]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"无法读取文件 {opts['file']}：{exc}", returncode=2) from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{opts['file']} 不是合法的 JSON：{exc}", returncode=2) from None
-        if not isinstance(data, dict):
-            raise CommandError(
-                "JSON 顶层必须是一个对象，包含 kind、title、body、issuer、addressees、signed_by。", returncode=2
-            )
-        result = check_draft(Draft.from_dict(data), rulebook())
+        getattr(self, f"_{opts['action']}")(opts)
+
+    def _check(self, opts: dict[str, Any]) -> None:
+        result = check_draft(Draft.from_dict(_read_json(opts["file"])), rulebook())
         if opts["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:
@@ -48,3 +102,71 @@ class Command(BaseCommand):
                 self.stdout.write(f"  [{mark}] {f.message}（依据 {f.citation}）")
         if result.refused:
             sys.exit(1)
+
+    def _export(self, opts: dict[str, Any]) -> None:
+        doc = Document.objects.select_related("issuer_unit", "matter_unit").filter(pk=opts["id"]).first()
+        if doc is None:
+            raise _fail(f"没有编号为 {opts['id']} 的公文。")
+        data: dict[str, Any] = {f: getattr(doc, f) for f in EXPORTED_FIELDS}
+        data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+        data.update(
+            {
+                "id": doc.pk,
+                "issuer": doc.issuer_unit.code,
+                "matter_unit": doc.matter_unit.code if doc.matter_unit else None,
+                "countersigns": [
+                    {"unit": c.unit.code, "state": c.state, "reply": c.reply}
+                    for c in doc.countersigns.select_related("unit")
+                ],
+                "history": [
+                    {
+                        "at": e.occurred_at.isoformat(),
+                        "actor": e.actor_label,
+                        "on_behalf_of": e.on_behalf_of_label,
+                        "action": e.action,
+                        "rules": e.rules,
+                    }
+                    for e in AuditEvent.objects.filter(
+                        subject_type="documents.document", subject_id=str(doc.pk)
+                    ).order_by("occurred_at", "id")
+                ],
+            }
+        )
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        if opts["output"] == "-":
+            self.stdout.write(text)
+        else:
+            Path(opts["output"]).write_text(text + "\n", encoding="utf-8")
+            self.stdout.write(f"已导出到 {opts['output']}")
+
+    def _import(self, opts: dict[str, Any]) -> None:
+        data = _read_json(opts["file"])
+        user = get_user_model().objects.filter(username=opts["username"]).first()
+        if user is None:
+            raise _fail(f"没有用户名为“{opts['username']}”的账号。")
+        actor = actor_for(user)
+        issuer = (
+            Unit.objects.filter(code=data.get("issuer", "")).first()
+            or Unit.objects.filter(name=data.get("issuer", "")).first()
+        )
+        if issuer is None or issuer.pk not in actor.unit_ids:
+            raise _fail("issuer 必须是该账号任职单位的代码或名称。")
+        matter = Unit.objects.filter(code=data.get("matter_unit") or "").first()
+        try:
+            doc = document_create_incoming(
+                actor=actor.person,
+                issuer_unit=issuer,
+                kind=str(data.get("kind", "")),
+                title=str(data.get("title", "")),
+                body=str(data.get("body", "")),
+                addressees=list(data.get("addressees", [])),
+                signed_by_title=str(data.get("signed_by", "")),
+                copied_to=list(data.get("copied_to", [])),
+                matter_unit=matter,
+                classification=str(data.get("classification", "")),
+                classification_period=str(data.get("classification_period", "")),
+            )
+            document_submit(actor=actor.person, document=doc)
+        except RuleViolation as exc:
+            raise _fail(f"未能报送：{exc.message}（依据 {exc.citation}）") from None
+        self.stdout.write(f"已报送：编号 {doc.pk}《{doc.title}》")
