@@ -188,3 +188,29 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}〔{self.year}〕{self.last}号"
+
+
+class BriefKind(models.Model):
+    """A kind of brief (简报) a department sends to the city government (Art 53 ¶2)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待核准"
+        APPROVED = "approved", "已核准"
+        REFUSED = "refused", "未核准"
+        RETIRED = "retired", "已停报"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="brief_kinds")
+    name = models.CharField("简报名称", max_length=100)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # The database itself holds the line: one approved kind per department.
+            models.UniqueConstraint(fields=["unit"], condition=Q(state="approved"), name="one_approved_brief_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}《{self.name}》"

@@ -34,7 +34,7 @@ from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
 from cityhall.workflow.services import deadline_close, deadline_schedule
 
-from .models import Countersign, Document, IntakeFinding, NumberSequence
+from .models import BriefKind, Countersign, Document, IntakeFinding, NumberSequence
 
 COUNTERSIGN_KIND = "documents.countersign"
 
@@ -67,8 +67,13 @@ def _apply(
     extra_rules: Sequence[str] = (),
     note: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Document:
-    """Apply one transition of the flow table, with its audit event, in the caller's transaction."""
+    """Apply one transition of the flow table, with its audit event, in the caller's transaction.
+
+    ``extra_rules`` that are items of Art 51 replace the table's default signing item: a letter is
+    signed under item (6), not (5).
+    """
     locked = Document.objects.select_for_update().get(pk=doc.pk)
     if expected_version is not None and locked.version != expected_version:
         raise RuleViolation(
@@ -91,10 +96,17 @@ def _apply(
         subject=locked,
         before=before,
         after={**_summary(locked), **(note or {})},
-        rule_ids=[t.rule_id, *extra_rules],
+        rule_ids=_rules(t.rule_id, extra_rules),
+        at=at,
     )
     doc.refresh_from_db()
     return locked
+
+
+def _rules(default: str, extra: Sequence[str]) -> list[str]:
+    signing_items = [r for r in extra if r.startswith("signing.item-")]
+    base = [] if signing_items and default.startswith("signing.item-") else [default]
+    return list(dict.fromkeys([*base, *extra]))
 
 
 # -- submission and intake (Art 48, Art 49 ¶1) --------------------------------------------------
@@ -425,13 +437,14 @@ def countersign_request(
     return out
 
 
-def _maybe_complete(doc: Document, actor: Person | None) -> None:
+def _maybe_complete(doc: Document, actor: Person | None, at: dt.datetime | None = None) -> None:
     if not doc.countersigns.filter(state=Countersign.State.PENDING).exists():
         _apply(
             doc,
             "countersign_complete",
             actor=actor,
             note={"replies": {c.unit.name: c.get_state_display() for c in doc.countersigns.select_related("unit")}},
+            at=at,
         )
 
 
@@ -496,7 +509,7 @@ def deem_no_objection(deadline: Deadline, now: dt.datetime) -> str:
     InboxItem.objects.filter(subject_id=str(cs.pk), kind=COUNTERSIGN_KIND, state="open").update(
         state="done", done_at=now
     )
-    _maybe_complete(cs.document, None)
+    _maybe_complete(cs.document, None, at=now)
     return Deadline.State.FIRED
 
 
@@ -745,4 +758,82 @@ def document_sign(*, actor: Person, document: Document, at: dt.datetime | None =
 def document_issue(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     local = (at or timezone.now()).astimezone(LOCAL_TZ)
     with transaction.atomic():
-        return _apply(document, "issue", actor=actor, changes={"printed_on": local.date()})
+        rule = CATEGORIES[document.signing_category][0] if document.signing_category else "signing.item-5"
+        return _apply(document, "issue", actor=actor, changes={"printed_on": local.date()}, extra_rules=[rule])
+
+
+# -- briefs (Art 53 ¶2) -------------------------------------------------------------------------------
+
+
+def brief_kind_request(*, actor: Person, unit: Unit, name: str) -> BriefKind:
+    if not name.strip():
+        raise _refuse("brief_name", "briefs.one-kind", "请填写简报名称。")
+    with transaction.atomic():
+        brief = BriefKind.objects.create(unit=unit, name=name.strip()[:100], requested_by=actor)
+        audit_record(
+            actor=actor,
+            action="brief.request",
+            subject=brief,
+            after={"unit": unit.name, "name": brief.name},
+            rule_ids=["briefs.one-kind"],
+        )
+    return brief
+
+
+def brief_kind_decide(*, actor: Person, brief: BriefKind, approve: bool) -> BriefKind:
+    """The General Office approves a department's brief, at most one kind per department."""
+    with transaction.atomic():
+        locked = BriefKind.objects.select_for_update().get(pk=brief.pk)
+        if locked.state != BriefKind.State.PENDING:
+            raise _refuse("brief_decided", "briefs.one-kind", f"该简报已是“{locked.get_state_display()}”。")
+        if approve:
+            existing = BriefKind.objects.filter(unit=locked.unit, state=BriefKind.State.APPROVED).first()
+            if existing is not None:
+                raise _refuse(
+                    "second_brief",
+                    "briefs.one-kind",
+                    f"{locked.unit.name}已有经核准的简报《{existing.name}》；每个部门原则上只向市政府报送1种简报。",
+                )
+        locked.state = BriefKind.State.APPROVED if approve else BriefKind.State.REFUSED
+        locked.decided_by, locked.decided_at = actor, timezone.now()
+        locked.save(update_fields=["state", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action=f"brief.{locked.state}",
+            subject=locked,
+            after={"unit": locked.unit.name, "name": locked.name},
+            rule_ids=["briefs.one-kind"],
+        )
+    return locked
+
+
+DRAFT_FIELDS = ("kind", "title", "body", "addressees", "copied_to", "signed_by_title", "matter_unit")
+
+
+def document_update_draft(*, actor: Person | None, document: Document, **fields: Any) -> Document:
+    """Change a draft (or a returned document) before submitting it again."""
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown draft fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.state not in (flow.DRAFT, flow.RETURNED):
+            raise _refuse(
+                "not_a_draft",
+                "documents.office-processes-first",
+                f"公文已是“{flow.STATE_LABELS[locked.state]}”，只有草稿或被退回的公文可以修改。",
+            )
+        before = {f: str(getattr(locked, f)) for f in fields}
+        for name, value in fields.items():
+            setattr(locked, name, "、".join(value) if name in ("addressees", "copied_to") else value)
+        locked.version += 1
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="document.edit",
+            subject=locked,
+            before=before,
+            after={f: str(getattr(locked, f)) for f in fields},
+        )
+    document.refresh_from_db()
+    return document

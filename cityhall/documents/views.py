@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cityhall.accounts.permissions import OFFICE, Actor, actor_for, allowed, check
 from cityhall.org.models import Position, Unit
+from cityhall.org.selectors import holders_at
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import RuleViolation
 from cityhall.rules import document_flow as flow
@@ -94,6 +96,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "state_label": flow.STATE_LABELS.get(doc.state, doc.state),
         "category_label": CATEGORIES.get(doc.signing_category, ("", ""))[1],
         "opinions": ["同意", "不同意", "批示"],
+        "routed_holder": holders_at(timezone.now(), [doc.routed_to]).get(doc.routed_to.pk) if doc.routed_to else None,
     }
     return render(request, "documents/detail.html", context)
 
@@ -125,10 +128,31 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 def new(request: HttpRequest) -> HttpResponse:
-    """Draft and submit a document to the city government (a county or a department)."""
+    """Draft and submit a document to the city government (a county or a department).
+
+    A refused submission comes back here with every field as the user typed it and the
+    reason; the draft is kept and the next attempt updates it (nothing is lost).
+    """
     actor = actor_for(request.user)
     units = sorted({p.unit for p in actor.positions}, key=lambda u: u.sort_order)
+    draft = None
+    draft_id = request.POST.get("draft") or request.GET.get("draft")
+    if draft_id and str(draft_id).isdigit():
+        draft = Document.objects.filter(pk=int(draft_id), state__in=[flow.DRAFT, flow.RETURNED]).first()
+        if draft is not None:
+            check(actor, "document.submit", draft)
     form: dict[str, Any] = {"kind": "请示", "addressees": "抚顺市人民政府", "signed_by_title": "主要负责人"}
+    if draft is not None and request.method != "POST":
+        form = {
+            "kind": draft.kind,
+            "title": draft.title,
+            "body": draft.body,
+            "addressees": draft.addressees,
+            "copied_to": draft.copied_to,
+            "signed_by_title": draft.signed_by_title,
+            "issuer": str(draft.issuer_unit_id),
+            "matter": str(draft.matter_unit_id or ""),
+        }
     if request.method == "POST":
         form = {
             k: request.POST.get(k, "")
@@ -139,34 +163,33 @@ def new(request: HttpRequest) -> HttpResponse:
             messages.error(request, "您的账号没有所属单位，不能报送公文。")
         else:
             matter = Unit.objects.filter(pk=form["matter"]).first() if form["matter"].isdigit() else None
-            doc = None
+            fields = {
+                "kind": form["kind"],
+                "title": form["title"].strip(),
+                "body": form["body"],
+                "addressees": [a.strip() for a in form["addressees"].split("、") if a.strip()],
+                "copied_to": [a.strip() for a in form["copied_to"].split("、") if a.strip()],
+                "signed_by_title": form["signed_by_title"].strip(),
+                "matter_unit": matter,
+            }
             try:
-                doc = services.document_create_incoming(
-                    actor=actor.person,
-                    issuer_unit=issuer,
-                    kind=form["kind"],
-                    title=form["title"].strip(),
-                    body=form["body"],
-                    addressees=[a.strip() for a in form["addressees"].split("、") if a.strip()],
-                    copied_to=[a.strip() for a in form["copied_to"].split("、") if a.strip()],
-                    signed_by_title=form["signed_by_title"].strip(),
-                    matter_unit=matter,
-                )
-                services.document_submit(actor=actor.person, document=doc)
+                if draft is None:
+                    draft = services.document_create_incoming(actor=actor.person, issuer_unit=issuer, **fields)
+                else:
+                    draft = services.document_update_draft(actor=actor.person, document=draft, **fields)
+                services.document_submit(actor=actor.person, document=draft)
             except RuleViolation as exc:
-                # Nothing is lost: the form comes back filled in, with the reason.
                 messages.error(request, f"未能报送：{exc.message}（依据 {exc.citation}）")
-                if doc is not None:
-                    messages.info(request, "草稿已保存，可修改后重新报送。")
+                if draft is not None:
+                    messages.info(request, "草稿已保存；修改下面的内容后可以重新报送。")
             else:
                 messages.success(request, "已报送市政府办公室。")
-                return redirect("documents:detail", pk=doc.pk)
-            if doc is not None:
-                return redirect("documents:detail", pk=doc.pk)
+                return redirect("documents:detail", pk=draft.pk)
     context = {
         "form": form,
         "units": units,
         "kinds": KINDS,
+        "draft": draft,
         "departments": Unit.objects.exclude(kind__in=[Unit.Kind.CITY_GOVERNMENT, Unit.Kind.COUNTY]),
     }
     return render(request, "documents/new.html", context)
