@@ -17,7 +17,7 @@ from . import services
 from .models import Countersign, Document, IntakeFinding
 
 # Actions only the General Office takes (intake, routing, countersign requests, issuing).
-OFFICE_ACTIONS = frozenset({"register", "return", "route", "request_countersign", "issue", "clear"})
+OFFICE_ACTIONS = frozenset({"register", "return", "route", "request_countersign", "issue", "clear", "extend"})
 
 
 class UnknownAction(LookupError):
@@ -68,6 +68,12 @@ def _handlers(person: Person, doc: Document, p: Mapping[str, Any]) -> dict[str, 
             countersign=get_object_or_404(Countersign, pk=int(p.get("countersign") or 0), document=doc),
             agree=bool(p.get("agree")),
             reply=str(p.get("reply", "")),
+        ),
+        "extend": lambda: services.countersign_extend(
+            actor=person,
+            countersign=get_object_or_404(Countersign, pk=int(p.get("countersign") or 0), document=doc),
+            new_due=_date(p.get("due_by")) or doc.created_at.date(),
+            reason=str(p.get("reason", "")),
         ),
         "review": lambda: services.document_review(actor=person, document=doc),
         "co_sign": lambda: services.document_co_sign(actor=person, document=doc),

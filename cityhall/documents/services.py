@@ -837,3 +837,24 @@ def document_update_draft(*, actor: Person | None, document: Document, **fields:
         )
     document.refresh_from_db()
     return document
+
+
+def countersign_extend(*, actor: Person, countersign: Countersign, new_due: dt.date, reason: str) -> Countersign:
+    """The host agrees a later reply date with a department that cannot reply in time (Art 50 ¶2)."""
+    from cityhall.workflow.services import deadline_extend
+
+    if countersign.deadline_id is None:
+        raise _refuse("no_deadline", "countersign.reply", "该会签没有期限。")
+    with transaction.atomic():
+        deadline_extend(
+            deadline=Deadline.objects.get(pk=countersign.deadline_id), actor=actor, new_due=new_due, reason=reason
+        )
+        audit_record(
+            actor=actor,
+            action="countersign.extend",
+            subject=countersign.document,
+            after={"unit": countersign.unit.name, "new_due": new_due.isoformat(), "reason": reason.strip()},
+            rule_ids=["countersign.reply"],
+        )
+    countersign.refresh_from_db()
+    return countersign

@@ -221,3 +221,44 @@ def inbox_item_complete(*, item: InboxItem, actor: Person, on_behalf_of: Person 
             rule_ids=["acting.ab-partner"] if on_behalf_of else [],
         )
     return locked
+
+
+def deadline_extend(*, deadline: Deadline, actor: Person | None, new_due: dt.date, reason: str) -> Deadline:
+    """Record a negotiated extension (e.g. Art 50 ¶2: 商定回复时限): the deadline moves, the trace says why."""
+    if not reason.strip():
+        raise RuleViolation("extension_needs_reason", deadline.rule_id, "延期须说明商定的理由。")
+    with transaction.atomic():
+        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if locked.state != Deadline.State.PENDING:
+            raise RuleViolation("deadline_closed", locked.rule_id, "该期限已经结束，不能延期。")
+        if new_due <= locked.due_date:
+            raise RuleViolation(
+                "extension_not_later",
+                locked.rule_id,
+                f"新的期限 {new_due.isoformat()} 必须晚于原期限 {locked.due_date.isoformat()}。",
+            )
+        before = _deadline_summary(locked)
+        locked.due_date = new_due
+        locked.due_at = dt.datetime.combine(new_due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL_TZ)
+        kind_def = get_kind(locked.kind)
+        locked.remind_at = locked.due_at - kind_def.remind_before if kind_def.remind_before else None
+        locked.reminded_at = None
+        locked.trace = [
+            *locked.trace,
+            {
+                "step": "extension",
+                "text": f"经商定延期至 {new_due.isoformat()}：{reason.strip()}",
+                "date": new_due.isoformat(),
+            },
+        ]
+        locked.version += 1
+        locked.save(update_fields=["due_date", "due_at", "remind_at", "reminded_at", "trace", "version"])
+        audit_record(
+            actor=actor,
+            action="deadline.extend",
+            subject=locked,
+            before=before,
+            after={**_deadline_summary(locked), "reason": reason.strip()},
+            rule_ids=[locked.rule_id],
+        )
+    return locked

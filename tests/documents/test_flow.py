@@ -256,3 +256,31 @@ def test_simultaneous_signings_get_unique_consecutive_numbers_on_postgresql():
     assert not errors
     assert sorted(results) == list(range(1, 201))
     assert NumberSequence.objects.get(code="抚政办发", year=2026).last == 200
+
+
+def test_a_negotiated_extension_moves_the_countersign_deadline_and_is_recorded(demo):  # 50-2
+    from cityhall.documents.services import countersign_extend
+
+    doc = registered(new_request())
+    [cs] = countersign_request(
+        actor=person("office-clerk-1"),
+        document=doc,
+        units=[Unit.objects.get(code="finance")],
+        anchor=dt.date(2026, 9, 30),
+    )
+    with pytest.raises(RuleViolation, match="理由"):
+        countersign_extend(actor=person("office-clerk-1"), countersign=cs, new_due=dt.date(2026, 10, 16), reason="")
+    with pytest.raises(RuleViolation, match="必须晚于"):
+        countersign_extend(actor=person("office-clerk-1"), countersign=cs, new_due=dt.date(2026, 10, 9), reason="x")
+    countersign_extend(
+        actor=person("office-clerk-1"),
+        countersign=cs,
+        new_due=dt.date(2026, 10, 16),
+        reason="需征求所属单位意见，经与主办部门商定",
+    )
+    deadline = Deadline.objects.get(pk=cs.deadline_id)
+    assert deadline.due_date == dt.date(2026, 10, 16) and deadline.trace[-1]["step"] == "extension"
+    tz = timezone.get_current_timezone()
+    assert run_once(now=dt.datetime(2026, 10, 12, 9, tzinfo=tz)).fired == 0  # the old deadline no longer fires
+    assert run_once(now=dt.datetime(2026, 10, 17, 0, 1, tzinfo=tz)).fired == 1
+    assert AuditEvent.objects.filter(action="countersign.extend").get().rules == ["countersign.reply"]
