@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/docx/", views.download_docx, name="docx"),
     path("<int:pk>/pdf/", views.download_pdf, name="pdf"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from cityhall.workflow.models import AuditEvent
 
 from . import services
 from .actions import UnknownAction, perform
-from .models import Document
+from .models import Attachment, Document
 from .render import render_docx, render_html, render_pdf
 
 KINDS = [
@@ -177,6 +177,7 @@ def new(request: HttpRequest) -> HttpResponse:
                     draft = services.document_create_incoming(actor=actor.person, issuer_unit=issuer, **fields)
                 else:
                     draft = services.document_update_draft(actor=actor.person, document=draft, **fields)
+                _save_attachments(request, draft)
                 services.document_submit(actor=actor.person, document=draft)
             except RuleViolation as exc:
                 messages.error(request, f"未能报送：{exc.message}（依据 {exc.citation}）")
@@ -193,6 +194,23 @@ def new(request: HttpRequest) -> HttpResponse:
         "departments": Unit.objects.exclude(kind__in=[Unit.Kind.CITY_GOVERNMENT, Unit.Kind.COUNTY]),
     }
     return render(request, "documents/new.html", context)
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def _save_attachments(request: HttpRequest, doc: Document) -> None:
+    for upload in request.FILES.getlist("attachments"):
+        if upload.size and upload.size > MAX_ATTACHMENT_BYTES:
+            messages.error(request, f"附件“{upload.name}”超过 20MB，未上传。")
+            continue
+        Attachment.objects.create(document=doc, file=upload, name=(upload.name or "附件")[:200])
+
+
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    doc = _readable(request, pk)
+    item = get_object_or_404(Attachment, pk=attachment_id, document=doc)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
 def _readable(request: HttpRequest, pk: int) -> Document:

@@ -97,6 +97,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files (attachments): Django storage, the local filesystem by default (docs/operations.md).
+MEDIA_ROOT = Path(os.environ.get("CITYHALL_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # never served directly: downloads go through a permission-checked view
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {

@@ -72,3 +72,30 @@ def test_each_department_has_at_most_one_approved_brief(db):  # 53-2
     from cityhall.workflow.models import AuditEvent
 
     assert AuditEvent.objects.get(action="brief.approved").rules == ["briefs.one-kind"]
+
+
+def test_attachments_are_real_files_downloaded_only_by_those_who_may_read(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    load_demo()
+    client.force_login(get_user_model().objects.get(username="xinbin"))
+    upload = SimpleUploadedFile("养护资金测算表.csv", "项目,金额\n养护,500\n".encode(), content_type="text/csv")
+    client.post(
+        "/documents/new/",
+        {
+            "kind": "请示",
+            "title": "关于养护资金的请示",
+            "body": "妥否，请批示。",
+            "addressees": "抚顺市人民政府",
+            "signed_by_title": "县长",
+            "attachments": [upload],
+        },
+    )
+    doc = Document.objects.get()
+    [attachment] = doc.attachments.all()
+    url = f"/documents/{doc.pk}/attachments/{attachment.pk}/"
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).decode() == "项目,金额\n养护,500\n"
+    client.force_login(get_user_model().objects.get(username="fgw"))
+    assert client.get(url).status_code == 403
