@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from cityhall.accounts.permissions import actor_for, allowed, check
@@ -176,7 +176,7 @@ RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Er
 
 
 @router.post("", response={201: DocumentOut, **RESPONSES}, summary="起草一份报送市政府的公文（收文草稿）")
-def create_document(request: HttpRequest, data: DocumentIn) -> tuple[int, dict[str, Any]]:
+def create_document(request: HttpRequest, data: DocumentIn) -> Status[dict[str, Any]]:
     actor = actor_for(request.user)
     issuer = Unit.objects.filter(code=data.issuer).first()
     if issuer is None or issuer.pk not in actor.unit_ids:
@@ -197,7 +197,7 @@ def create_document(request: HttpRequest, data: DocumentIn) -> tuple[int, dict[s
         disclosure=data.disclosure,
         disclosure_reason=data.disclosure_reason,
     )
-    return 201, _out(actor, doc)
+    return Status(201, _out(actor, doc))
 
 
 @router.get("/{pk}", response={200: DocumentOut, **RESPONSES}, summary="一份公文")
