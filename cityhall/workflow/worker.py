@@ -51,6 +51,7 @@ def fire_due(now: dt.datetime, batch: int = 200) -> RunStats:
         for d in _claim(due, batch):
             kind = get_kind(d.kind)
             mark = len(pending_events)
+            original = (d.state, d.closed_at, d.version)
             try:
                 with transaction.atomic():  # a savepoint: a failing handler undoes only its own work
                     outcome = kind.on_due(d, now) if kind.on_due else Deadline.State.MISSED
@@ -71,6 +72,8 @@ def fire_due(now: dt.datetime, batch: int = 200) -> RunStats:
                     )
             except Exception:
                 del pending_events[mark:]  # the handler's audit events go with its rolled-back work
+                # The savepoint rolled back the row, not this object: forget what the failed try set on it.
+                d.state, d.closed_at, d.version = original
                 d.attempts += 1
                 d.last_error = traceback.format_exc(limit=5)[-2000:]
                 d.not_before = now + dt.timedelta(minutes=2**d.attempts)

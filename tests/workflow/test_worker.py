@@ -328,3 +328,24 @@ def test_loading_next_years_schedule_recomputes_a_provisional_deadline(
     assert recomputed.before["due_date"] == "2027-01-04" and recomputed.before["provisional"] is True
     assert recomputed.after["due_date"] == "2027-01-05" and recomputed.after["provisional"] is False
     assert recomputed.rules == ["minutes.issue"]
+
+
+@pytest.mark.django_db
+def test_a_failure_after_the_state_was_set_leaves_the_deadline_pending_not_silently_closed(
+    now, make_deadline, register_kind, monkeypatch
+):
+    from cityhall.workflow import worker
+
+    register_kind("test.workflow.fires-then-breaks", on_due=lambda d, at: "fired")
+    d = make_deadline(kind="test.workflow.fires-then-breaks")
+    calls = {"n": 0}
+
+    def breaking_audit(**kwargs):
+        calls["n"] += 1
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(worker, "audit_record", breaking_audit)
+    stats = worker.fire_due(now)
+    assert calls["n"] == 1 and stats.failed == 1
+    d.refresh_from_db()
+    assert (d.state, d.closed_at, d.attempts) == ("pending", None, 1)
