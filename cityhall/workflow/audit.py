@@ -270,21 +270,26 @@ def _rows(shard: int, chunk: int) -> Iterator[tuple[Any, ...]]:
     return AuditEvent.objects.filter(shard=shard).order_by("seq").values_list(*VERIFY_FIELDS).iterator(chunk_size=chunk)
 
 
-# The same payload as ``payload()``, built by PostgreSQL, hashed there, with each link and sequence
-# number checked by window functions. Only broken rows and each chain's last row come back.
+# The same payload as ``payload()``, built by PostgreSQL and hashed there (in the scan, so parallel
+# workers share it and only narrow rows are sorted), with each link and sequence number checked by
+# window functions. Only broken rows and each chain's last row come back.
 _PG_VERIFY = """
-SELECT id, seq, expected, link_ok, hash_ok, is_last, hash FROM (
-    SELECT id, seq, hash,
+SELECT id, seq, expected, link_ok, hash_ok, is_last, hash, total FROM (
+    SELECT id, seq, hash, hash_ok, count(*) OVER () AS total,
         row_number() OVER w AS expected,
         prev_hash = coalesce(lag(hash) OVER w, %(genesis)s) AS link_ok,
-        encode(sha256(convert_to(concat_ws(E'\\x1f',
-            'v1', shard::text, seq::text, prev_hash,
-            ((extract(epoch FROM occurred_at) * 1000000)::bigint)::text,
-            coalesce(actor_id::text, ''), actor_label, coalesce(on_behalf_of_id::text, ''), on_behalf_of_label,
-            action, subject_type, subject_id, subject_label, before_json, after_json, rule_ids
-        ), 'UTF8')), 'hex') = hash AS hash_ok,
         lead(id) OVER w IS NULL AS is_last
-    FROM workflow_auditevent WHERE shard = %(shard)s
+    FROM (
+        SELECT id, seq, hash, prev_hash,
+            encode(sha256(convert_to(concat_ws(E'\\x1f',
+                'v1', shard::text, seq::text, prev_hash,
+                ((extract(epoch FROM occurred_at) * 1000000)::bigint)::text,
+                coalesce(actor_id::text, ''), actor_label, coalesce(on_behalf_of_id::text, ''), on_behalf_of_label,
+                action, subject_type, subject_id, subject_label, before_json, after_json, rule_ids
+            ), 'UTF8')), 'hex') = hash AS hash_ok
+        FROM workflow_auditevent WHERE shard = %(shard)s
+        OFFSET 0
+    ) hashed
     WINDOW w AS (ORDER BY seq)
 ) checked
 WHERE seq <> expected OR NOT (link_ok AND hash_ok) OR is_last
@@ -292,16 +297,18 @@ ORDER BY seq
 """
 
 
-def _verify_shard_postgres(shard: int) -> tuple[int, Break | None, str]:
+def _verify_shard_postgres(shard: int, *, own_connection: bool) -> tuple[int, Break | None, str]:
     """(events in the shard, its first break, the hash of its last event)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM workflow_auditevent WHERE shard = %s", [shard])
-        count = cursor.fetchone()[0]
+        # Enough memory to sort a shard's narrow rows without spilling to disk.
+        cursor.execute("SET work_mem = '64MB'" if own_connection else "SET LOCAL work_mem = '64MB'")
         cursor.execute(_PG_VERIFY, {"genesis": GENESIS, "shard": shard})
         rows = cursor.fetchall()
     last = GENESIS
+    count = 0
     first: Break | None = None
-    for pk, seq, expected, link_ok, hash_ok, is_last, digest in rows:
+    for pk, seq, expected, link_ok, hash_ok, is_last, digest, total in rows:
+        count = total
         if first is None and not (seq == expected and link_ok and hash_ok):
             if seq != expected:
                 problem = f"序号不连续：应为 {expected}，实为 {seq}（有记录被删除或插入）"
@@ -318,7 +325,7 @@ def _verify_shard_postgres(shard: int) -> tuple[int, Break | None, str]:
 def _verify_postgres(shards: list[int], heads: dict[int, str]) -> VerifyReport:
     def run(shard: int) -> tuple[int, Break | None, str]:
         try:
-            return _verify_shard_postgres(shard)
+            return _verify_shard_postgres(shard, own_connection=parallel)
         finally:
             if parallel:
                 connection.close()  # each worker thread opened its own connection
