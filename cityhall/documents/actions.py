@@ -17,7 +17,9 @@ from . import services
 from .models import Countersign, Document, IntakeFinding
 
 # Actions only the General Office takes (intake, routing, countersign requests, issuing).
-OFFICE_ACTIONS = frozenset({"register", "return", "route", "request_countersign", "issue", "clear", "extend"})
+OFFICE_ACTIONS = frozenset(
+    {"register", "return", "route", "request_countersign", "issue", "clear", "extend", "disagreement"}
+)
 
 
 class UnknownAction(LookupError):
@@ -74,6 +76,9 @@ def _handlers(person: Person, doc: Document, p: Mapping[str, Any]) -> dict[str, 
             countersign=get_object_or_404(Countersign, pk=int(p.get("countersign") or 0), document=doc),
             new_due=_date(p.get("due_by")) or doc.created_at.date(),
             reason=str(p.get("reason", "")),
+        ),
+        "disagreement": lambda: services.disagreement_submit(
+            actor=person, document=doc, host_grounds=str(p.get("reason", "")), proposal=str(p.get("text", ""))
         ),
         "review": lambda: services.document_review(actor=person, document=doc),
         "co_sign": lambda: services.document_co_sign(actor=person, document=doc),

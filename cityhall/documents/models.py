@@ -84,6 +84,8 @@ class Document(models.Model):
     touched_leaders = models.JSONField("涉及分管范围的其他领导", default=list, blank=True)
     co_signed = models.JSONField("已会签的领导", default=list, blank=True)
     issuing_facts = models.JSONField("发文事实声明", default=dict, blank=True)
+    # Art 50 ¶1: on disagreement, each side's grounds and the host's proposal, submitted for decision.
+    disagreement = models.JSONField("会签分歧及办理建议", default=dict, blank=True)
     # Numbering (allocated at signing).
     number_code = models.CharField("机关代字", max_length=20, blank=True)
     number_year = models.PositiveSmallIntegerField(null=True, blank=True)

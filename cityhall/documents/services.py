@@ -273,10 +273,49 @@ def route_target(document: Document, at: dt.datetime) -> tuple[Position, list[st
     return Position.objects.get(kind=Position.Kind.MAYOR), [f"{unit.name}没有登记分管领导，呈市长"]
 
 
+def disagreement_submit(*, actor: Person, document: Document, host_grounds: str, proposal: str) -> Document:
+    """Countersign ended in disagreement: the host lists each side's grounds and a proposal (Art 50 ¶1)."""
+    objections = list(document.countersigns.filter(state=Countersign.State.OBJECTED).select_related("unit"))
+    if not objections:
+        raise _refuse("no_disagreement", "countersign.disagreement", "会签没有不同意见，无需列明分歧。")
+    if not host_grounds.strip() or not proposal.strip():
+        raise _refuse(
+            "disagreement_incomplete",
+            "countersign.disagreement",
+            "请列明主办方的理据并提出办理建议（工作规则第五十条第一款）。",
+        )
+    record = {
+        "host": {
+            "unit": document.matter_unit.name if document.matter_unit else document.issuer_unit.name,
+            "grounds": host_grounds.strip(),
+        },
+        "others": [{"unit": c.unit.name, "grounds": c.reply} for c in objections],
+        "proposal": proposal.strip(),
+        "submitted_by": actor.name,
+    }
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(disagreement=record, version=document.version + 1)
+        audit_record(
+            actor=actor,
+            action="countersign.disagreement_submitted",
+            subject=document,
+            after=record,
+            rule_ids=["countersign.disagreement"],
+        )
+    document.refresh_from_db()
+    return document
+
+
 def document_route(
     *, actor: Person, document: Document, to: Position | None = None, major: bool = False, at: dt.datetime | None = None
 ) -> Document:
     at = at or timezone.now()
+    if document.countersigns.filter(state=Countersign.State.OBJECTED).exists() and not document.disagreement:
+        raise _refuse(
+            "disagreement_not_listed",
+            "countersign.disagreement",
+            "会签有不同意见：须由主办部门列明各方理据、提出办理建议后，再报市政府决定。",
+        )
     with transaction.atomic():
         if major and not document.major:
             Document.objects.filter(pk=document.pk).update(major=True)
@@ -548,6 +587,9 @@ def _facts(doc: Document) -> OutgoingFacts:
         directive=bool(f.get("directive")),
         normative=bool(f.get("normative")),
         internal_unit=bool(f.get("internal_unit")),
+        party_track=bool(f.get("party_track")),
+        government_duties=bool(f.get("government_duties")),
+        government_procedure_done=bool(f.get("government_procedure_done")),
         county_names=counties,
     )
 

@@ -23,7 +23,7 @@ from cityhall.workflow.models import AuditEvent
 
 from . import services
 from .actions import UnknownAction, perform
-from .models import Attachment, Document
+from .models import Attachment, Countersign, Document
 from .render import render_docx, render_html, render_pdf
 
 KINDS = [
@@ -96,6 +96,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "state_label": flow.STATE_LABELS.get(doc.state, doc.state),
         "category_label": CATEGORIES.get(doc.signing_category, ("", ""))[1],
         "opinions": ["同意", "不同意", "批示"],
+        "has_objection": doc.countersigns.filter(state=Countersign.State.OBJECTED).exists(),
         "routed_holder": holders_at(timezone.now(), [doc.routed_to]).get(doc.routed_to.pk) if doc.routed_to else None,
     }
     return render(request, "documents/detail.html", context)

@@ -126,6 +126,9 @@ class OutgoingFacts:
     normative: bool = False  # a normative document (行政规范性文件)
     internal_unit: bool = False  # issued in the name of a department's internal unit
     county_names: Sequence[str] = ()
+    party_track: bool = False  # for a Party committee meeting, or joint Party–government issue
+    government_duties: bool = False  # mainly concerns government duties, drafted by a government department
+    government_procedure_done: bool = False  # already deliberated or approved by the city government
 
 
 def check_outgoing(facts: OutgoingFacts, book: Rulebook) -> list[Refusal]:
@@ -156,6 +159,12 @@ def check_outgoing(facts: OutgoingFacts, book: Rulebook) -> list[Refusal]:
             "directive_to_counties",
             "documents.no-directive-to-counties",
             f"未经市政府批准，部门不得直接向县（区）政府（{'、'.join(to_counties)}）发布指令性公文。",
+        )
+    if facts.party_track and facts.government_duties and not facts.government_procedure_done:
+        out.refuse(
+            "party_draft_first",
+            "documents.party-drafts-first",
+            "拟提请市委会议审议或以市委、市政府名义联合印发、主要涉及政府职责的文件稿，须先报市政府履行审议或审批程序。",
         )
     if facts.normative and facts.internal_unit:
         out.refuse(

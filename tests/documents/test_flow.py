@@ -284,3 +284,29 @@ def test_a_negotiated_extension_moves_the_countersign_deadline_and_is_recorded(d
     assert run_once(now=dt.datetime(2026, 10, 12, 9, tzinfo=tz)).fired == 0  # the old deadline no longer fires
     assert run_once(now=dt.datetime(2026, 10, 17, 0, 1, tzinfo=tz)).fired == 1
     assert AuditEvent.objects.filter(action="countersign.extend").get().rules == ["countersign.reply"]
+
+
+def test_a_disagreement_is_listed_with_each_sides_grounds_and_a_proposal_before_it_goes_for_decision(demo):  # 50-1
+    from cityhall.documents.services import disagreement_submit
+
+    doc = registered(new_request())
+    [cs] = countersign_request(actor=person("office-clerk-1"), document=doc, units=[Unit.objects.get(code="finance")])
+    countersign_reply(actor=person("head-finance"), countersign=cs, agree=False, reply="资金应由交通专项列支。")
+    doc = Document.objects.get(pk=doc.pk)
+    with pytest.raises(RuleViolation) as err:
+        document_route(actor=person("office-clerk-1"), document=doc)
+    assert err.value.code == "disagreement_not_listed" and err.value.citation == book_citation(
+        "countersign.disagreement"
+    )
+    with pytest.raises(RuleViolation, match="办理建议"):
+        disagreement_submit(actor=person("office-clerk-1"), document=doc, host_grounds="", proposal="")
+    doc = disagreement_submit(
+        actor=person("office-clerk-1"),
+        document=doc,
+        host_grounds="属县级公路养护补助，可由一般预算安排。",
+        proposal="建议由市财政安排一半，交通专项安排一半。",
+    )
+    assert doc.disagreement["others"] == [{"unit": "抚顺市财政局", "grounds": "资金应由交通专项列支。"}]
+    routed = document_route(actor=person("office-clerk-1"), document=doc)
+    assert routed.routed_to.code == "vice-mayor-5"  # the supervising leader coordinates
+    assert AuditEvent.objects.get(action="countersign.disagreement_submitted").rules == ["countersign.disagreement"]

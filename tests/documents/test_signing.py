@@ -227,3 +227,15 @@ def test_art_52_refusals_come_before_anything_is_saved(db):  # 52-2
         )
     assert "第五十二条第二款" in err.value.citation
     assert not Document.objects.exists()
+
+
+def test_a_party_track_draft_on_government_duties_goes_through_the_government_first(book):  # 50-3
+    [r] = check_outgoing(outgoing(party_track=True, government_duties=True, addressees=[]), book)
+    assert (r.code, r.rule_id) == ("party_draft_first", "documents.party-drafts-first")
+    assert r.citation.endswith("第五十条第三款")
+    assert (
+        check_outgoing(
+            outgoing(party_track=True, government_duties=True, government_procedure_done=True, addressees=[]), book
+        )
+        == []
+    )
