@@ -26,6 +26,22 @@ from .actions import UnknownAction, perform
 from .models import Attachment, Countersign, Document
 from .render import render_docx, render_html, render_pdf
 
+# What each recorded step is called on the page (the audit trail keeps the stable codes).
+ACTION_LABELS = {
+    **{f"document.{t.action}": t.label for t in flow.TRANSITIONS},
+    "document.draft": "起草",
+    "document.edit": "修改草稿",
+    "document.clear_warning": "清除收文提示",
+    "document.review": "分管领导审核",
+    "document.co_sign": "领导会签",
+    "document.authorise": "市长授权签发",
+    "countersign.agreed": "会签：同意",
+    "countersign.objected": "会签：有不同意见",
+    "countersign.deemed_no_objection": "会签：逾期视为无不同意见",
+    "countersign.extend": "会签：商定延期",
+    "countersign.disagreement_submitted": "列明分歧并提出办理建议",
+}
+
 KINDS = [
     "请示",
     "报告",
@@ -81,7 +97,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "occurred_at", "id"
     )
     book = rulebook()
-    events = [(e, [(r, book.rule(r).short_citation) for r in e.rules if r in book]) for e in history]
+    events = [
+        (e, ACTION_LABELS.get(e.action, e.action), [(r, book.rule(r).short_citation) for r in e.rules if r in book])
+        for e in history
+    ]
     context = {
         "doc": doc,
         "can_read": allowed(actor, "document.read", doc),

@@ -203,5 +203,5 @@ def test_a_county_submits_and_the_office_walks_it_through_the_pages(client):  # 
         "document.route",
         "document.instruct",
     ):
-        assert f"<code>{action}</code>" in history
+        assert f'data-action="{action}"' in history
     assert "工作规则第五十条第二款" in history
