@@ -205,3 +205,4 @@ def test_a_county_submits_and_the_office_walks_it_through_the_pages(client):  # 
     ):
         assert f'data-action="{action}"' in history
     assert "工作规则第五十条第二款" in history
+    assert "会签：逾期视为无不同意见" in history and "领导批示" in history
