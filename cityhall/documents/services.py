@@ -32,7 +32,7 @@ from cityhall.rules.signing import (
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
-from cityhall.workflow.services import deadline_close, deadline_schedule
+from cityhall.workflow.services import deadline_close, deadline_extend, deadline_schedule, inbox_item_create
 
 from .models import BriefKind, Countersign, Document, IntakeFinding, NumberSequence
 
@@ -335,17 +335,20 @@ def document_route(
         InboxItem.objects.filter(subject_id=str(doc.pk), kind="documents.instruct", state="open").update(
             state="done", done_at=timezone.now()
         )
-        from cityhall.workflow.services import inbox_item_create
-
-        inbox_item_create(
-            actor=actor,
-            title=f"呈批：{doc.title}",
-            kind="documents.instruct",
-            subject=doc,
-            url=f"/documents/{doc.pk}/",
-            assignee_position=target,
-        )
+        _instruct_item(actor, doc, target)
     return doc
+
+
+def _instruct_item(actor: Person, doc: Document, position: Position) -> None:
+    """The 呈批 inbox item, addressed to the position: whoever acts for it today sees it (代)."""
+    inbox_item_create(
+        actor=actor,
+        title=f"呈批：{doc.title}",
+        kind="documents.instruct",
+        subject=doc,
+        url=f"/documents/{doc.pk}/",
+        assignee_position=position,
+    )
 
 
 def _leader_seat(actor: Person, document: Document, at: dt.datetime) -> tuple[Position, Person | None]:
@@ -404,16 +407,7 @@ def document_pass_on(*, actor: Person, document: Document, to: Position, at: dt.
             state="done", done_at=timezone.now(), done_by=actor, done_on_behalf_of=on_behalf_of
         )
         doc = _apply(document, "pass_on", actor=actor, on_behalf_of=on_behalf_of, changes={"routed_to": to})
-        from cityhall.workflow.services import inbox_item_create
-
-        inbox_item_create(
-            actor=actor,
-            title=f"呈批：{doc.title}",
-            kind="documents.instruct",
-            subject=doc,
-            url=f"/documents/{doc.pk}/",
-            assignee_position=to,
-        )
+        _instruct_item(actor, doc, to)
     return doc
 
 
@@ -461,8 +455,6 @@ def countersign_request(
             cs.state = Countersign.State.PENDING
             cs.save(update_fields=["deadline", "state"])
             if head is not None:
-                from cityhall.workflow.services import inbox_item_create
-
                 inbox_item_create(
                     actor=actor,
                     title=f"会签：{doc.title}",
@@ -883,8 +875,6 @@ def document_update_draft(*, actor: Person | None, document: Document, **fields:
 
 def countersign_extend(*, actor: Person, countersign: Countersign, new_due: dt.date, reason: str) -> Countersign:
     """The host agrees a later reply date with a department that cannot reply in time (Art 50 ¶2)."""
-    from cityhall.workflow.services import deadline_extend
-
     if countersign.deadline_id is None:
         raise _refuse("no_deadline", "countersign.reply", "该会签没有期限。")
     with transaction.atomic():

@@ -222,25 +222,7 @@ def audit_record(
     return event
 
 
-VERIFY_FIELDS = (
-    "id",
-    "shard",
-    "seq",
-    "prev_hash",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "on_behalf_of_id",
-    "on_behalf_of_label",
-    "action",
-    "subject_type",
-    "subject_id",
-    "subject_label",
-    "before_json",
-    "after_json",
-    "rule_ids",
-    "hash",
-)
+VERIFY_FIELDS = ("id", *_PAYLOAD_FIELDS, "hash")
 
 
 @dataclass(frozen=True)
