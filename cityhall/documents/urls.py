@@ -6,6 +6,7 @@ app_name = "documents"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),
+    path("briefs/", views.briefs, name="briefs"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
     path("<int:pk>/preview/", views.preview, name="preview"),

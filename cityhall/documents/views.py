@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +24,7 @@ from cityhall.workflow.models import AuditEvent
 
 from . import services
 from .actions import UnknownAction, perform
-from .models import Attachment, Countersign, Document
+from .models import Attachment, BriefKind, Countersign, Document
 from .render import render_docx, render_html, render_pdf
 
 # What each recorded step is called on the page (the audit trail keeps the stable codes).
@@ -214,6 +215,35 @@ def new(request: HttpRequest) -> HttpResponse:
         "departments": Unit.objects.exclude(kind__in=[Unit.Kind.CITY_GOVERNMENT, Unit.Kind.COUNTY]),
     }
     return render(request, "documents/new.html", context)
+
+
+def briefs(request: HttpRequest) -> HttpResponse:
+    """简报 kinds (Art 53 ¶2): departments ask, the General Office approves at most one per department."""
+    actor = actor_for(request.user)
+    is_office = OFFICE in actor.roles
+    if request.method == "POST" and actor.person is not None:
+        try:
+            if request.POST.get("action") == "request":
+                unit = next((p.unit for p in actor.positions if str(p.unit_id) == request.POST.get("unit")), None)
+                if unit is None:
+                    raise PermissionDenied("只能为本单位申请简报。")
+                services.brief_kind_request(actor=actor.person, unit=unit, name=request.POST.get("name", ""))
+            else:
+                check(actor, "document.intake")
+                brief = get_object_or_404(BriefKind, pk=request.POST.get("brief", "0"))
+                services.brief_kind_decide(
+                    actor=actor.person, brief=brief, approve=request.POST.get("action") == "approve"
+                )
+        except RuleViolation as exc:
+            messages.error(request, f"{exc.message}（依据 {exc.citation}）")
+        else:
+            messages.success(request, "已办理。")
+        return redirect("documents:briefs")
+    qs = BriefKind.objects.select_related("unit").order_by("unit__sort_order", "id")
+    if not is_office:
+        qs = qs.filter(unit_id__in=actor.unit_ids)
+    units = sorted({p.unit for p in actor.positions if p.unit.kind == Unit.Kind.DEPARTMENT}, key=lambda u: u.sort_order)
+    return render(request, "documents/briefs.html", {"briefs": qs, "is_office": is_office, "units": units})
 
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024

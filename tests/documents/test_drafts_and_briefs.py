@@ -99,3 +99,21 @@ def test_attachments_are_real_files_downloaded_only_by_those_who_may_read(client
     assert response.status_code == 200 and b"".join(response.streaming_content).decode() == "项目,金额\n养护,500\n"
     client.force_login(get_user_model().objects.get(username="fgw"))
     assert client.get(url).status_code == 403
+
+
+def test_the_briefs_page_lets_a_department_ask_and_the_office_approve_one(client):  # 53-2
+    load_demo()
+    client.force_login(get_user_model().objects.get(username="fgw"))
+    fgw = Unit.objects.get(code="fgw")
+    for name in ("发展改革工作简报", "重大项目专报"):
+        client.post("/documents/briefs/", {"action": "request", "unit": fgw.pk, "name": name})
+    assert (
+        client.post("/documents/briefs/", {"action": "approve", "brief": BriefKind.objects.first().pk}).status_code
+        == 403
+    )
+    client.force_login(get_user_model().objects.get(username="clerk"))
+    first, second = BriefKind.objects.order_by("id")
+    client.post("/documents/briefs/", {"action": "approve", "brief": first.pk})
+    page = client.post("/documents/briefs/", {"action": "approve", "brief": second.pk}, follow=True).content.decode()
+    assert "只向市政府报送1种简报" in page and "第五十三条第二款" in page
+    assert list(BriefKind.objects.order_by("id").values_list("state", flat=True)) == ["approved", "pending"]
