@@ -252,83 +252,80 @@ def _rows(shard: int, chunk: int) -> Iterator[tuple[Any, ...]]:
     return AuditEvent.objects.filter(shard=shard).order_by("seq").values_list(*VERIFY_FIELDS).iterator(chunk_size=chunk)
 
 
-# The same payload as ``payload()``, built by PostgreSQL and hashed there (in the scan, so parallel
-# workers share it and only narrow rows are sorted), with each link and sequence number checked by
-# window functions. Only broken rows and each chain's last row come back.
-_PG_VERIFY = """
-SELECT id, seq, expected, link_ok, hash_ok, is_last, hash, total FROM (
-    SELECT id, seq, hash, hash_ok, count(*) OVER () AS total,
+# The same payload as ``payload()``, built and hashed by PostgreSQL in a (parallel) sequential scan;
+# only rows whose hash does not match come back.
+_PG_PAYLOAD_HASH = """
+encode(sha256(convert_to(concat_ws(E'\\x1f',
+    'v1', shard::text, seq::text, prev_hash,
+    ((extract(epoch FROM occurred_at) * 1000000)::bigint)::text,
+    coalesce(actor_id::text, ''), actor_label, coalesce(on_behalf_of_id::text, ''), on_behalf_of_label,
+    action, subject_type, subject_id, subject_label, before_json, after_json, rule_ids
+), 'UTF8')), 'hex')
+"""
+# Both parts are constants of this module: nothing from outside reaches the SQL text.
+_PG_BAD_HASHES = f"SELECT shard, seq, id FROM workflow_auditevent WHERE {_PG_PAYLOAD_HASH} <> hash"  # noqa: S608
+
+# Sequence numbers and links by window functions over the narrow columns only; broken rows and each
+# chain's last row (for the head comparison) come back, with the chain's length.
+_PG_LINKS = """
+SELECT shard, seq, id, expected, link_ok, is_last, hash, total FROM (
+    SELECT shard, seq, id, hash,
         row_number() OVER w AS expected,
         prev_hash = coalesce(lag(hash) OVER w, %(genesis)s) AS link_ok,
-        lead(id) OVER w IS NULL AS is_last
-    FROM (
-        SELECT id, seq, hash, prev_hash,
-            encode(sha256(convert_to(concat_ws(E'\\x1f',
-                'v1', shard::text, seq::text, prev_hash,
-                ((extract(epoch FROM occurred_at) * 1000000)::bigint)::text,
-                coalesce(actor_id::text, ''), actor_label, coalesce(on_behalf_of_id::text, ''), on_behalf_of_label,
-                action, subject_type, subject_id, subject_label, before_json, after_json, rule_ids
-            ), 'UTF8')), 'hex') = hash AS hash_ok
-        FROM workflow_auditevent WHERE shard = %(shard)s
-        OFFSET 0
-    ) hashed
-    WINDOW w AS (ORDER BY seq)
+        lead(id) OVER w IS NULL AS is_last,
+        count(*) OVER (PARTITION BY shard) AS total
+    FROM workflow_auditevent
+    WINDOW w AS (PARTITION BY shard ORDER BY seq)
 ) checked
-WHERE seq <> expected OR NOT (link_ok AND hash_ok) OR is_last
-ORDER BY seq
+WHERE seq <> expected OR NOT link_ok OR is_last
 """
 
 
-def _verify_shard_postgres(shard: int, *, own_connection: bool) -> tuple[int, Break | None, str]:
-    """(events in the shard, its first break, the hash of its last event)."""
-    with connection.cursor() as cursor:
-        # Enough memory to sort a shard's narrow rows without spilling to disk.
-        cursor.execute("SET work_mem = '64MB'" if own_connection else "SET LOCAL work_mem = '64MB'")
-        cursor.execute(_PG_VERIFY, {"genesis": GENESIS, "shard": shard})
-        rows = cursor.fetchall()
-    last = GENESIS
-    count = 0
-    first: Break | None = None
-    for pk, seq, expected, link_ok, hash_ok, is_last, digest, total in rows:
-        count = total
-        if first is None and not (seq == expected and link_ok and hash_ok):
-            if seq != expected:
-                problem = f"序号不连续：应为 {expected}，实为 {seq}（有记录被删除或插入）"
-            elif not link_ok:
-                problem = "前一条记录的哈希不符（链接断裂）"
-            else:
-                problem = "记录内容与其哈希不符（记录被修改）"
-            first = Break(pk, shard, seq, problem)
-        if is_last:
-            last = digest
-    return count, first, last
+def _pg_query(sql: str, params: dict[str, Any] | None, own_connection: bool) -> list[tuple[Any, ...]]:
+    try:
+        with connection.cursor() as cursor:
+            # Enough memory to sort the narrow rows without spilling to disk.
+            cursor.execute("SET work_mem = '256MB'" if own_connection else "SET LOCAL work_mem = '256MB'")
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    finally:
+        if own_connection:
+            connection.close()  # a worker thread opened its own connection
 
 
 def _verify_postgres(shards: list[int], heads: dict[int, str]) -> VerifyReport:
-    def run(shard: int) -> tuple[int, Break | None, str]:
-        try:
-            return _verify_shard_postgres(shard, own_connection=parallel)
-        finally:
-            if parallel:
-                connection.close()  # each worker thread opened its own connection
-
-    # Two connections check two shards at once; inside a transaction (tests), other
-    # connections would not see its rows, so check on this one.
+    # The two checks run at once on two connections; inside a transaction (tests), other connections
+    # would not see its rows, so they run one after the other on this one.
     parallel = not connection.in_atomic_block
+    jobs = [(_PG_BAD_HASHES, None), (_PG_LINKS, {"genesis": GENESIS})]
     if parallel:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(run, shards))
+            bad_hashes, links = pool.map(lambda job: _pg_query(job[0], job[1], True), jobs)
     else:
-        results = [run(shard) for shard in shards]
+        bad_hashes, links = (_pg_query(sql, params, False) for sql, params in jobs)
+    problems: dict[int, list[tuple[int, int, int, str]]] = {}
+    totals: dict[int, int] = {}
+    lasts: dict[int, str] = {}
+    for shard, seq, pk in bad_hashes:
+        problems.setdefault(shard, []).append((seq, 2, pk, "记录内容与其哈希不符（记录被修改）"))
+    for shard, seq, pk, expected, link_ok, is_last, digest, total in links:
+        totals[shard] = total
+        if is_last:
+            lasts[shard] = digest
+        if seq != expected:
+            problems.setdefault(shard, []).append(
+                (seq, 0, pk, f"序号不连续：应为 {expected}，实为 {seq}（有记录被删除或插入）")
+            )
+        elif not link_ok:
+            problems.setdefault(shard, []).append((seq, 1, pk, "前一条记录的哈希不符（链接断裂）"))
     breaks: list[Break] = []
-    count = 0
-    for shard, (n, first, last) in zip(shards, results, strict=True):
-        count += n
-        if first is not None:
-            breaks.append(first)
-        elif shard in heads and heads[shard] != last:
-            breaks.append(Break(0, shard, n + 1, "链头与最后一条记录不符（末尾记录被删除）"))
-    return VerifyReport(events=count, shards=len(shards), breaks=breaks)
+    for shard in shards:
+        if shard in problems:
+            seq, _, pk, problem = min(problems[shard])  # the first break; at one row: sequence, link, hash
+            breaks.append(Break(pk, shard, seq, problem))
+        elif shard in heads and heads[shard] != lasts.get(shard, GENESIS):
+            breaks.append(Break(0, shard, totals.get(shard, 0) + 1, "链头与最后一条记录不符（末尾记录被删除）"))
+    return VerifyReport(events=sum(totals.values()), shards=len(shards), breaks=breaks)
 
 
 def verify_chain(*, chunk: int = 5000) -> VerifyReport:
