@@ -206,3 +206,19 @@ def test_a_county_submits_and_the_office_walks_it_through_the_pages(client):  # 
         assert f'data-action="{action}"' in history
     assert "工作规则第五十条第二款" in history
     assert "会签：逾期视为无不同意见" in history and "领导批示" in history
+
+
+def test_the_pdf_pages_follow_the_gbt_9704_page_setup(issued):
+    from weasyprint import HTML
+
+    from cityhall.documents.render import render_html
+
+    mm = 96 / 25.4  # CSS pixels per millimetre
+    layout = HTML(string=render_html(issued)).render()
+    page = layout.pages[0]
+    box = page._page_box
+    assert (round(page.width / mm), round(page.height / mm)) == (210, 297)
+    assert (round(box.margin_top / mm), round(box.margin_left / mm)) == (37, 28)  # 天头 37mm, 订口 28mm
+    assert (round(box.margin_right / mm), round(box.margin_bottom / mm)) == (26, 35)  # type area 156 × 225 mm
+    text = layout.write_pdf()
+    assert text.startswith(b"%PDF")
