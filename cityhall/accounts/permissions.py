@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_acted_for, positions_held
 
+POOL_EXCLUDED_KINDS = (*Position.LEADER_KINDS, Position.Kind.DEPUTY_SECRETARY_GENERAL)
+
 LEADER = "leader"
 OFFICE = "office"
 DEPARTMENT = "department"
 JUSTICE = "justice"
+SECURITY = "security"
 ADMIN = "admin"
 
 ROLE_LABELS = {
@@ -28,6 +32,7 @@ ROLE_LABELS = {
     OFFICE: "市政府办公室",
     DEPARTMENT: "部门/县区",
     JUSTICE: "司法局",
+    SECURITY: "保密员",
     ADMIN: "系统管理员",
 }
 
@@ -54,6 +59,17 @@ class Actor:
     def unit_ids(self) -> set[int]:
         return {p.unit_id for p in self.positions}
 
+    @property
+    def pool_unit_ids(self) -> set[int]:
+        """Units whose shared queue this person works (the office's clerks, a county's or department's
+        staff and head): items for the unit's pool reach them. Leaders work through their positions."""
+        return {p.unit_id for p in self.positions if p.kind not in POOL_EXCLUDED_KINDS}
+
+    @property
+    def clearance(self) -> int:
+        # Art 69: clearance is a person's, never a role's; an administrator has none by default.
+        return self.person.clearance if self.person else 0
+
 
 def _roles(user: Any, positions: list[Position]) -> frozenset[str]:
     roles: set[str] = set()
@@ -68,6 +84,8 @@ def _roles(user: Any, positions: list[Position]) -> frozenset[str]:
             roles.add(DEPARTMENT)
         if p.kind == Position.Kind.LEGAL_REVIEWER or p.unit.code == "justice":
             roles.add(JUSTICE)
+        if p.kind == Position.Kind.SECURITY_OFFICER:
+            roles.add(SECURITY)
     return frozenset(roles)
 
 
@@ -109,21 +127,34 @@ CLEARANCE_LEVELS = {"": 0, "秘密": 2, "机密": 3, "绝密": 4}
 
 
 def _document(actor: Actor, doc: Any) -> bool:
+    """Who may see a document's page: the office; the units that sent, drafted or countersign it; and
+    everyone who was asked to act on or read it (their inbox items, 代 included), or acted on it."""
     if OFFICE in actor.roles:
         return True
-    seats = actor.position_ids | actor.acting_position_ids
-    if doc.routed_to_id in seats or doc.issuer_unit_id in actor.unit_ids:
+    if doc.issuer_unit_id in actor.unit_ids or (doc.drafting_unit_id and doc.drafting_unit_id in actor.unit_ids):
         return True
-    if LEADER in actor.roles and doc.direction == "outgoing":
-        return True  # leaders review, co-sign and sign outgoing documents
+    seats = actor.position_ids | actor.acting_position_ids
+    if doc.routed_to_id in seats:
+        return True
+    from cityhall.workflow.models import InboxItem
+
+    items = InboxItem.objects.filter(
+        subject_type__model="document", subject_type__app_label="documents", subject_id=str(doc.pk)
+    )
+    reach = Q(assignee_position_id__in=seats) | Q(
+        assignee_position__isnull=True, assignee_person__isnull=True, unit_id__in=actor.pool_unit_ids
+    )
+    if actor.person is not None:
+        reach |= Q(assignee_person=actor.person) | Q(done_by=actor.person)
+    if items.filter(reach).exists():
+        return True
     return doc.countersigns.filter(unit_id__in=actor.unit_ids).exists()
 
 
 def _document_content(actor: Actor, doc: Any) -> bool:
-    # Art 69: classified content only for people cleared to its level.
+    # Art 69: classified content only for people cleared to its level (an administrator is no exception).
     level = CLEARANCE_LEVELS.get(doc.classification, 4)
-    cleared = actor.person.clearance if actor.person else 0
-    return _document(actor, doc) and cleared >= level
+    return actor.clearance >= level and (ADMIN in actor.roles or _document(actor, doc))
 
 
 RULES: dict[str, Any] = {
@@ -141,7 +172,20 @@ RULES: dict[str, Any] = {
     "document.submit": lambda actor, obj: (
         actor.person is not None and (obj is None or obj.issuer_unit_id in actor.unit_ids)
     ),
+    "document.draft": lambda actor, obj: (
+        actor.person is not None
+        and (
+            obj is None
+            or obj.submitted_by_id == actor.person.pk
+            or (
+                obj.drafting_unit_id in actor.unit_ids if obj.drafting_unit_id else obj.issuer_unit_id in actor.unit_ids
+            )
+        )
+    ),
+    "security.access_log": lambda actor, obj: SECURITY in actor.roles,
 }
+# Content checks an administrator does not bypass (Art 69).
+NO_ADMIN_BYPASS = frozenset({"document.read"})
 
 MESSAGES = {
     "inbox.view": "这条待办不属于您或您代行的职务。",
@@ -156,11 +200,13 @@ MESSAGES = {
     "document.read": "这份公文涉密，您的涉密等级不够，无权查看正文（工作规则第六十九条）。",
     "document.intake": "只有市政府办公室可以办理收文、呈批和发文。",
     "document.submit": "只能以本单位名义报送公文。",
+    "document.draft": "只有拟稿人或拟稿单位可以修改这份文稿。",
+    "security.access_log": "只有保密员可以查看涉密内容查看记录。",
 }
 
 
 def allowed(actor: Actor, action: str, obj: Any = None) -> bool:
-    if ADMIN in actor.roles:
+    if ADMIN in actor.roles and action not in NO_ADMIN_BYPASS:
         return True
     return bool(RULES[action](actor, obj))
 

@@ -38,6 +38,20 @@ class Document(models.Model):
         "状态", max_length=16, default=flow.DRAFT, choices=[(k, v) for k, v in flow.STATE_LABELS.items()]
     )
     issuer_unit = models.ForeignKey(Unit, verbose_name="发文/报送单位", on_delete=models.PROTECT, related_name="+")
+    # The unit that drafted an outgoing document issued in another unit's name (拟稿单位).
+    drafting_unit = models.ForeignKey(
+        Unit, verbose_name="拟稿单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What an office registers about an incoming document (收文处理笺).
+    receipt_number = models.CharField("收文编号", max_length=40, blank=True, db_index=True)
+    receipt_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    receipt_seq = models.PositiveIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField("收文日期", null=True, blank=True)
+    sender_number = models.CharField("来文字号", max_length=40, blank=True)
+    handling_due = models.DateField("限办日期", null=True, blank=True)
+    contact_name = models.CharField("联系人", max_length=40, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    copies = models.PositiveSmallIntegerField("份数/印数", default=1)
     # GB/T 9704-2012 elements.
     copy_number = models.CharField("份号", max_length=6, blank=True)
     classification = models.CharField("密级", max_length=4, blank=True, choices=Classification.choices)
@@ -86,11 +100,26 @@ class Document(models.Model):
     issuing_facts = models.JSONField("发文事实声明", default=dict, blank=True)
     # Art 50 ¶1: on disagreement, each side's grounds and the host's proposal, submitted for decision.
     disagreement = models.JSONField("会签分歧及办理建议", default=dict, blank=True)
+    # The result of handling (办理结果) and remarks (备注), written when the document is closed.
+    result = models.TextField("办理结果", blank=True)
+    remarks = models.CharField("备注", max_length=200, blank=True)
+    # A reply (批复) answers one request; documents may also be related to each other.
+    reply_to = models.ForeignKey(
+        "self", verbose_name="所答复的请示", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    related = models.ManyToManyField("self", verbose_name="关联文件", blank=True, symmetrical=True)
+    # The state a countersign returns to when every department has replied.
+    resume_state = models.CharField(max_length=16, blank=True)
+    checked_by = models.ForeignKey(
+        Person, verbose_name="核稿人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
     # Numbering (allocated at signing).
     number_code = models.CharField("机关代字", max_length=20, blank=True)
     number_year = models.PositiveSmallIntegerField(null=True, blank=True)
     number_seq = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -109,6 +138,11 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=~Q(disclosure="withheld") | ~Q(disclosure_reason=""), name="withheld_needs_reason"
             ),
+            models.UniqueConstraint(
+                fields=["receipt_year", "receipt_seq"],
+                condition=Q(receipt_seq__isnull=False),
+                name="document_receipt_number_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "created_at"]),
@@ -122,6 +156,18 @@ class Document(models.Model):
 
     def get_kind_label(self) -> str:
         return self.kind
+
+    @property
+    def is_classified(self) -> bool:
+        return bool(self.classification)
+
+    @property
+    def safe_title(self) -> str:
+        """The title where a classified document's title must not appear (inbox, audit, lists)."""
+        if self.classification:
+            ref = self.receipt_number or self.document_number or f"第{self.pk}号"
+            return f"{self.classification}{self.kind}（{ref}）"
+        return self.title
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -175,6 +221,17 @@ class Countersign(models.Model):
     reply = models.TextField("回复意见", blank=True)
     replied_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField(null=True, blank=True)
+    # A reply taken by phone or on paper is recorded by the office on the department's behalf.
+    recorded_by = models.ForeignKey(
+        Person, verbose_name="代为登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reply_channel = models.CharField("回复方式", max_length=10, blank=True)  # "", "电话", "纸质", "当面"
+    replier_name = models.CharField("回复人", max_length=40, blank=True)
+    # A department that cannot reply in time asks the host for a later date (Art 50 ¶2).
+    extension_requested_until = models.DateField("申请延期至", null=True, blank=True)
+    extension_reason = models.CharField("延期理由", max_length=200, blank=True)
+    reminders = models.PositiveSmallIntegerField("催办次数", default=0)
+    last_reminded_at = models.DateTimeField("最近催办", null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["document", "unit"], name="one_countersign_per_unit")]
@@ -221,3 +278,85 @@ class BriefKind(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}《{self.name}》"
+
+
+class Instruction(models.Model):
+    """One leader's box on the processing sheet (领导批示): the opinion, the text, and who signed it."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "批示"
+        PASS_ON = "pass_on", "转批"
+        RETURN = "return", "退回"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="instructions")
+    position = models.ForeignKey(Position, verbose_name="职务", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, verbose_name="签批人", on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        Person, verbose_name="代", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    opinion = models.CharField("意见", max_length=8, blank=True)
+    text = models.TextField("批示内容", blank=True)
+    passed_to = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()} {self.document_id}"
+
+
+class CommonPhrase(models.Model):
+    """常用语: a phrase offered for opinions; ``person`` null means everyone's."""
+
+    class Use(models.TextChoices):
+        HANDLING = "handling", "拟办意见"
+        INSTRUCTION = "instruction", "领导批示"
+        COUNTERSIGN = "countersign", "会签意见"
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="phrases")
+    use = models.CharField("用途", max_length=12, choices=Use.choices)
+    text = models.CharField("常用语", max_length=200)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["use", "sort_order", "id"]
+        verbose_name = "常用语"
+        verbose_name_plural = "常用语"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ClassifiedAccess(models.Model):
+    """Every view of classified content, with person and time (Art 69)."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    what = models.CharField("查看内容", max_length=20)  # page, preview, docx, pdf, attachment, api
+    at = models.DateTimeField("时间", db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "涉密内容查看记录"
+        verbose_name_plural = "涉密内容查看记录"
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.what} {self.document_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SubmissionKey(models.Model):
+    """An idempotency key of a form or API submission: a resubmitted form finds what it created."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user_id = models.BigIntegerField()
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

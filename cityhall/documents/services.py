@@ -1,20 +1,21 @@
 """Writes for official documents. Every state change goes through ``_apply`` (the flow table in
-cityhall/rules/document_flow.py), in one transaction with its audit event and an optimistic
-version check."""
+cityhall/rules/document_flow.py), in one transaction with its audit event, an optimistic
+version check, and the inbox brought in line with the new state (cityhall/documents/inbox.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
-from cityhall.org.selectors import acting_for, holders_at, positions_held, supervising_positions
+from cityhall.org.selectors import acting_for, holders_at, positions_acted_for, positions_held, supervising_positions
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import RuleViolation
+from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules import document_flow as flow
 from cityhall.rules.deadlines import LOCAL_TZ
 from cityhall.rules.intake import REFUSE, Draft, check_draft
@@ -26,17 +27,44 @@ from cityhall.rules.signing import (
     OutgoingFacts,
     Refusal,
     SigningCase,
+    allowed_signers,
     check_outgoing,
     check_signing,
 )
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
-from cityhall.workflow.services import deadline_close, deadline_extend, deadline_schedule, inbox_item_create
+from cityhall.workflow.services import deadline_close, deadline_extend, deadline_schedule
 
-from .models import BriefKind, Countersign, Document, IntakeFinding, NumberSequence
+from . import inbox
+from .models import BriefKind, Countersign, Document, Instruction, IntakeFinding, NumberSequence
 
 COUNTERSIGN_KIND = "documents.countersign"
+KINDS = (
+    "请示",
+    "报告",
+    "函",
+    "意见",
+    "通知",
+    "通报",
+    "决定",
+    "纪要",
+    "议案",
+    "批复",
+    "公告",
+    "通告",
+    "公报",
+    "决议",
+    "命令",
+)
+CLASSIFICATIONS = tuple(c for c, _ in Document.Classification.choices)
+URGENCIES = tuple(u for u, _ in Document.Urgency.choices)
+DISCLOSURES = tuple(d for d, _ in Document.Disclosure.choices)
+REPLY_CHANNELS = ("电话", "纸质", "当面", "电子邮件")
+# The audit trail keeps a digest, not the text, of these fields (Art 69; and a body is not an audit fact).
+_TEXT_KEYS = frozenset(
+    {"title", "body", "instruction", "proposed_handling", "reply", "reason", "grounds", "proposal", "text", "result"}
+)
 
 
 def _citation(rule_id: str) -> str:
@@ -47,6 +75,90 @@ def _refuse(code: str, rule_id: str, message: str) -> RuleViolation:
     return RuleViolation(code, _citation(rule_id), message)
 
 
+# -- input checks: every length against its column, nothing cut silently ---------------------------
+
+
+def check_lengths(model: type[models.Model], values: Mapping[str, Any]) -> None:
+    """Refuse (in Chinese, naming the field) any text longer than its column, or with control characters."""
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        label = getattr(field, "verbose_name", name)
+        texts = value if isinstance(value, list | tuple) else [value]
+        for text in texts:
+            if not isinstance(text, str):
+                continue
+            if any(ord(c) < 32 and c not in "\t\n\r" for c in text) or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+                raise InvalidInput(f"“{label}”含有不能保存的控制字符，请删除后重试。", name)
+        limit = getattr(field, "max_length", None)
+        joined = "、".join(value) if isinstance(value, list | tuple) else value
+        if limit and isinstance(joined, str) and len(joined) > limit:
+            raise InvalidInput(f"“{label}”最多{limit}个字，您输入了{len(joined)}个字。", name)
+
+
+def _required(value: str, label: str, field: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"请填写“{label}”（不能只有空格）。", field)
+    return text
+
+
+def _choice(value: str, allowed: Sequence[str], label: str, field: str) -> str:
+    if value not in allowed:
+        shown = "、".join(a or "（空）" for a in allowed)
+        raise InvalidInput(f"“{label}”只能是：{shown}。您填写的是“{value}”。", field)
+    return value
+
+
+def person_label(person: Person | None, at: dt.datetime | None = None) -> str:
+    """ "副市长 岳清远": the title of the person's first position, then the name."""
+    if person is None:
+        return "系统"
+    held = positions_held(person, at or timezone.now())
+    return f"{held[0].title} {person.name}" if held else person.name
+
+
+def position_label(position: Position | None, at: dt.datetime | None = None) -> str:
+    if position is None:
+        return ""
+    holder = holders_at(at or timezone.now(), [position]).get(position.pk)
+    return f"{position.title} {holder.name}" if holder else position.title
+
+
+# -- the audit trail of a document ------------------------------------------------------------------
+
+
+def _digest(text: str) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], "chars": len(text)}
+
+
+def redact(doc: Document, value: Any) -> Any:
+    """A document's free text goes into the audit trail as a digest: always the body, and every text of a
+    classified document (Art 69). The trail proves what changed without holding the content."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            secret = k == "body" or (doc.classification and k in _TEXT_KEYS)
+            out[k] = _digest(v) if secret and isinstance(v, str) and v else redact(doc, v)
+        return out
+    if isinstance(value, list):
+        return [redact(doc, v) for v in value]
+    return value
+
+
+def _audit(doc: Document, *, action: str, actor: Person | None, **kwargs: Any) -> None:
+    for key in ("before", "after"):
+        if kwargs.get(key) is not None:
+            kwargs[key] = redact(doc, kwargs[key])
+    label = doc.safe_title if doc.classification else str(doc)[:200]
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=doc,
+        subject_override=(doc._meta.label_lower, str(doc.pk), label),
+        **kwargs,
+    )
+
+
 def _summary(doc: Document) -> dict[str, Any]:
     return {
         "state": doc.state,
@@ -54,6 +166,7 @@ def _summary(doc: Document) -> dict[str, Any]:
         "routed_to": doc.routed_to.code if doc.routed_to else None,
         "opinion": doc.opinion,
         "document_number": doc.document_number,
+        "receipt_number": doc.receipt_number,
     }
 
 
@@ -69,36 +182,72 @@ def _apply(
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Document:
-    """Apply one transition of the flow table, with its audit event, in the caller's transaction.
+    """Apply one transition of the flow table, with its audit event and the inbox, in the caller's transaction.
 
     ``extra_rules`` that are items of Art 51 replace the table's default signing item: a letter is
     signed under item (6), not (5).
     """
+    at = at or timezone.now()
     locked = Document.objects.select_for_update().get(pk=doc.pk)
     if expected_version is not None and locked.version != expected_version:
         raise RuleViolation(
-            "stale", _citation("documents.routing"), "这份公文已被他人修改，请刷新页面后重试（您看到的不是最新版本）。"
+            "stale",
+            _citation("documents.routing"),
+            "这份公文已被他人办理，请刷新页面后查看最新状态（您看到的不是最新版本）。",
         )
     try:
-        t = flow.transition_for(action, locked.state)
+        t = flow.transition_for(action, locked.state, locked.direction)
     except flow.TransitionRefused as exc:
         raise _refuse(exc.code, exc.rule_id, exc.message) from None
     before = _summary(locked)
     for field, value in (changes or {}).items():
         setattr(locked, field, value)
-    locked.state = t.target
+    if t.target == flow.RESUME:
+        locked.state = locked.resume_state or (
+            flow.REGISTERED if locked.direction == Document.Direction.INCOMING else flow.SIGNING
+        )
+        locked.resume_state = ""
+    else:
+        if t.target == flow.COUNTERSIGNING:
+            locked.resume_state = locked.state
+        locked.state = t.target
     locked.version += 1
     locked.save()
-    audit_record(
+    _audit(
+        locked,
         actor=actor,
         on_behalf_of=on_behalf_of,
         action=f"document.{action}",
-        subject=locked,
         before=before,
         after={**_summary(locked), **(note or {})},
         rule_ids=_rules(t.rule_id, extra_rules),
         at=at,
     )
+    inbox.sync(locked, actor=actor, on_behalf_of=on_behalf_of, at=at)
+    doc.refresh_from_db()
+    return locked
+
+
+def _touch(
+    doc: Document,
+    *,
+    actor: Person | None,
+    action: str,
+    after: dict[str, Any],
+    rule_ids: Sequence[str],
+    on_behalf_of: Person | None = None,
+    at: dt.datetime | None = None,
+    **changes: Any,
+) -> Document:
+    """A recorded change that is not a state transition (a review, a co-signature, a note)."""
+    at = at or timezone.now()
+    locked = Document.objects.select_for_update().get(pk=doc.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    locked.save()
+    _audit(locked, actor=actor, on_behalf_of=on_behalf_of, action=action, after=after, rule_ids=rule_ids, at=at)
+    inbox.sync(locked, actor=actor, on_behalf_of=on_behalf_of, at=at)
     doc.refresh_from_db()
     return locked
 
@@ -107,6 +256,10 @@ def _rules(default: str, extra: Sequence[str]) -> list[str]:
     signing_items = [r for r in extra if r.startswith("signing.item-")]
     base = [] if signing_items and default.startswith("signing.item-") else [default]
     return list(dict.fromkeys([*base, *extra]))
+
+
+def general_office() -> Unit:
+    return Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE)
 
 
 # -- submission and intake (Art 48, Art 49 ¶1) --------------------------------------------------
@@ -123,11 +276,67 @@ def draft_of(doc: Document) -> Draft:
         signed_by=doc.signed_by_title,
         copied_to=[a for a in doc.copied_to.split("、") if a],
         classification=doc.classification,
-        leader_assigned=bool(facts.get("leader_assigned")),
-        major_emergency=bool(facts.get("major_emergency")),
-        urgent_foreign_affairs=bool(facts.get("urgent_foreign_affairs")),
-        level_skip_approved=bool(facts.get("level_skip_approved")),
+        leader_assigned=facts.get("leader_assigned") is True,
+        major_emergency=facts.get("major_emergency") is True,
+        urgent_foreign_affairs=facts.get("urgent_foreign_affairs") is True,
+        level_skip_approved=facts.get("level_skip_approved") is True,
     )
+
+
+def _check_classification(classification: str, period: str, disclosure: str, disclosure_reason: str) -> None:
+    _choice(classification, CLASSIFICATIONS, "密级", "classification")
+    _choice(disclosure, DISCLOSURES, "公开属性", "disclosure")
+    if classification and not period.strip():
+        raise _refuse(
+            "classification_period", "documents.kinds", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。"
+        )
+    if disclosure == Document.Disclosure.WITHHELD and not disclosure_reason.strip():
+        raise _refuse("disclosure_reason", "documents.kinds", "公开属性为“不予公开”的，必须说明理由。")
+
+
+INCOMING_FIELDS = (
+    "kind",
+    "title",
+    "body",
+    "addressees",
+    "copied_to",
+    "signed_by_title",
+    "signer_name",
+    "matter_unit",
+    "sender_number",
+    "urgency",
+    "contact_name",
+    "contact_phone",
+    "classification",
+    "classification_period",
+    "disclosure",
+    "disclosure_reason",
+    "intake_facts",
+    "copies",
+)
+
+
+def _clean_incoming(fields: dict[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    for name in ("addressees", "copied_to"):
+        if name in out:
+            values = out[name]
+            if isinstance(values, str):
+                values = values.split("、")
+            out[name] = "、".join(str(v).strip() for v in values if str(v).strip())
+    if "kind" in out:
+        _choice(out["kind"], KINDS, "文种", "kind")
+    if "title" in out:
+        out["title"] = _required(out["title"], "标题", "title")
+    if "urgency" in out:
+        _choice(out["urgency"], URGENCIES, "紧急程度", "urgency")
+    if "intake_facts" in out:
+        facts = out["intake_facts"] or {}
+        bad = [k for k, v in facts.items() if not isinstance(v, bool)]
+        if bad:
+            raise InvalidInput(f"例外情形声明（{'、'.join(bad)}）只能是 true 或 false。", bad[0])
+    check_lengths(Document, {k: v for k, v in out.items() if isinstance(v, str)})
+    return out
 
 
 def document_create_incoming(
@@ -146,50 +355,131 @@ def document_create_incoming(
     disclosure: str = Document.Disclosure.ON_REQUEST,
     disclosure_reason: str = "",
     intake_facts: dict[str, bool] | None = None,
+    **extra: Any,
 ) -> Document:
     """Save a draft from a county or department. Nothing is checked yet: a draft may be incomplete."""
-    if classification and not classification_period:
-        raise _refuse(
-            "classification_period", "documents.kinds", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。"
-        )
-    if disclosure == Document.Disclosure.WITHHELD and not disclosure_reason.strip():
-        raise _refuse("disclosure_reason", "documents.kinds", "公开属性为“不予公开”的，必须说明理由。")
+    _check_classification(classification, classification_period, disclosure, disclosure_reason)
+    fields = _clean_incoming(
+        {
+            "kind": kind,
+            "title": title,
+            "body": body,
+            "addressees": list(addressees),
+            "copied_to": list(copied_to),
+            "signed_by_title": signed_by_title,
+            "classification": classification,
+            "classification_period": classification_period,
+            "disclosure": disclosure,
+            "disclosure_reason": disclosure_reason,
+            "intake_facts": intake_facts or {},
+            **extra,
+        }
+    )
+    unknown = set(fields) - set(INCOMING_FIELDS)
+    if unknown:
+        raise InvalidInput(f"未知的字段：{'、'.join(sorted(unknown))}。", sorted(unknown)[0])
     with transaction.atomic():
         doc = Document.objects.create(
             direction=Document.Direction.INCOMING,
-            kind=kind,
-            title=title,
-            body=body,
             issuer_unit=issuer_unit,
-            addressees="、".join(addressees),
-            copied_to="、".join(copied_to),
-            signed_by_title=signed_by_title,
-            matter_unit=matter_unit or issuer_unit,
-            classification=classification,
-            classification_period=classification_period,
-            disclosure=disclosure,
-            disclosure_reason=disclosure_reason,
-            intake_facts=intake_facts or {},
+            matter_unit=fields.pop("matter_unit", None) or matter_unit or issuer_unit,
             submitted_by=actor,
+            **fields,
         )
-        audit_record(actor=actor, action="document.draft", subject=doc, after=_summary(doc))
+        _audit(doc, actor=actor, action="document.draft", after=_summary(doc))
+        inbox.sync(doc, actor=actor)
     return doc
 
 
-def document_submit(*, actor: Person | None, document: Document) -> Document:
+def document_update_draft(*, actor: Person | None, document: Document, **fields: Any) -> Document:
+    """Change a draft (or a returned document) before submitting it again."""
+    allowed = set(INCOMING_FIELDS) | set(OUTGOING_FIELDS)
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput(f"未知的字段：{'、'.join(sorted(unknown))}。", sorted(unknown)[0])
+    cleaned = _clean_incoming(fields)
+    if "signing_category" in cleaned:
+        _choice(cleaned["signing_category"], tuple(CATEGORIES), "签发类别", "signing_category")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.state not in (flow.DRAFT, flow.RETURNED):
+            raise _refuse(
+                "not_a_draft",
+                "documents.office-processes-first",
+                f"公文已是“{flow.STATE_LABELS[locked.state]}”，只有草稿或被退回的公文可以修改。",
+            )
+        _check_classification(
+            cleaned.get("classification", locked.classification),
+            cleaned.get("classification_period", locked.classification_period),
+            cleaned.get("disclosure", locked.disclosure),
+            cleaned.get("disclosure_reason", locked.disclosure_reason),
+        )
+        before = {f: _plain(getattr(locked, f)) for f in cleaned}
+        for name, value in cleaned.items():
+            setattr(locked, name, value)
+        locked.version += 1
+        locked.save()
+        changed = {f: _plain(getattr(locked, f)) for f in cleaned}
+        _audit(
+            locked,
+            actor=actor,
+            action="document.edit",
+            before={k: v for k, v in before.items() if v != changed[k]},
+            after={k: v for k, v in changed.items() if v != before[k]},
+        )
+    document.refresh_from_db()
+    return document
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def document_delete_draft(*, actor: Person, document: Document) -> None:
+    """The author deletes a draft that was never submitted (草稿可由起草人删除)."""
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.state != flow.DRAFT or locked.submitted_at is not None:
+            raise _refuse(
+                "not_deletable",
+                "documents.office-processes-first",
+                "只有从未报送的草稿可以删除；已报送的公文留有办理记录，可以撤回但不能删除。",
+            )
+        if locked.submitted_by_id != actor.pk:
+            raise _refuse("not_author", "documents.office-processes-first", "只有起草人可以删除这份草稿。")
+        _audit(locked, actor=actor, action="document.delete_draft", before=_summary(locked))
+        inbox.close_all(locked, actor=actor)
+        request = locked.reply_to
+        locked.delete()
+        if request is not None:
+            inbox.sync(request, actor=actor)
+
+
+def document_submit(*, actor: Person | None, document: Document, at: dt.datetime | None = None) -> Document:
     """Submit to the city government. A refusal leaves the draft exactly as it was."""
+    at = at or timezone.now()
     result = check_draft(draft_of(document), rulebook())
     refusals = [f for f in result.findings if f.severity == REFUSE]
     if refusals:
         first = refusals[0]
         raise RuleViolation(first.code, first.citation, "；".join(f.message for f in refusals))
+    changes: dict[str, Any] = {"submitted_at": at}
+    if not document.dated:
+        changes["dated"] = at.astimezone(LOCAL_TZ).date()
+    if not document.signer_name and actor is not None:
+        changes["signer_name"] = actor.name
     with transaction.atomic():
         doc = _apply(
             document,
             "submit",
             actor=actor,
-            changes={"submitted_at": timezone.now()},
+            changes=changes,
             extra_rules=[f.rule_id for f in result.findings],
+            at=at,
         )
         doc.findings.all().delete()
         IntakeFinding.objects.bulk_create(
@@ -208,29 +498,53 @@ def document_submit(*, actor: Person | None, document: Document) -> Document:
     return doc
 
 
+def document_recall(*, actor: Person, document: Document, reason: str = "") -> Document:
+    """The sender takes a submitted document back before the office has registered it (撤回)."""
+    check_lengths(Document, {"remarks": reason})
+    with transaction.atomic():
+        return _apply(document, "recall", actor=actor, note={"reason": reason.strip()})
+
+
 def finding_clear(*, actor: Person, finding: IntakeFinding, reason: str) -> IntakeFinding:
     if not reason.strip():
         raise _refuse("clear_reason", finding.rule_id, "清除提示必须说明理由。")
+    reason = reason.strip()
+    check_lengths(IntakeFinding, {"cleared_reason": reason})
     with transaction.atomic():
         locked = IntakeFinding.objects.select_for_update().get(pk=finding.pk)
         if locked.cleared_at:
             return locked
-        locked.cleared_by, locked.cleared_reason, locked.cleared_at = actor, reason.strip()[:300], timezone.now()
+        locked.cleared_by, locked.cleared_reason, locked.cleared_at = actor, reason, timezone.now()
         locked.save(update_fields=["cleared_by", "cleared_reason", "cleared_at"])
-        audit_record(
+        _audit(
+            locked.document,
             actor=actor,
             action="document.clear_warning",
-            subject=locked.document,
             after={"finding": locked.code, "reason": locked.cleared_reason},
             rule_ids=[locked.rule_id],
         )
     return locked
 
 
+def receipt_code() -> str:
+    """收文编号的代字: the office's 发文代字 with 收 for 发 (抚政办发 → 抚政办收)."""
+    code = general_office().document_code or "抚政办发"
+    return code[:-1] + "收" if code.endswith("发") else code + "收"
+
+
 def document_register(
-    *, actor: Person, document: Document, proposed_handling: str, matter_unit: Unit | None = None
+    *,
+    actor: Person,
+    document: Document,
+    proposed_handling: str,
+    matter_unit: Unit | None = None,
+    handling_due: dt.date | None = None,
+    urgency: str | None = None,
+    sender_number: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Document:
-    """The office accepts the document for processing (Art 48: leaders sign only what the office processed)."""
+    """The office accepts the document (收文登记): a gap-free 收文编号, the 拟办意见 (Art 48, Art 49)."""
+    at = at or timezone.now()
     open_warnings = document.findings.filter(severity="warn", cleared_at__isnull=True)
     if open_warnings.exists():
         first = open_warnings.first()
@@ -242,21 +556,37 @@ def document_register(
         raise _refuse(
             "no_proposed_handling", "documents.routing", "请填写拟办意见（工作规则第四十九条：提出明确办理意见）。"
         )
+    check_lengths(Document, {"sender_number": sender_number or ""})
+    if urgency is not None:
+        _choice(urgency, URGENCIES, "紧急程度", "urgency")
+    if handling_due is not None and handling_due < at.astimezone(LOCAL_TZ).date():
+        raise InvalidInput(f"限办日期 {handling_due.isoformat()} 已经过去，请填写今天或以后的日期。", "handling_due")
+    local = at.astimezone(LOCAL_TZ)
     with transaction.atomic():
-        return _apply(
-            document,
-            "register",
-            actor=actor,
-            changes={
-                "proposed_handling": proposed_handling.strip(),
-                "matter_unit": matter_unit or document.matter_unit,
-            },
-        )
+        code = receipt_code()
+        seq = number_allocate(code=code, year=local.year)
+        changes: dict[str, Any] = {
+            "proposed_handling": proposed_handling.strip(),
+            "matter_unit": matter_unit or document.matter_unit,
+            "receipt_year": local.year,
+            "receipt_seq": seq,
+            "receipt_number": format_number(code, local.year, seq),
+            "received_at": at,
+        }
+        if handling_due is not None:
+            changes["handling_due"] = handling_due
+        if urgency is not None:
+            changes["urgency"] = urgency
+        if sender_number is not None:
+            changes["sender_number"] = sender_number.strip()
+        return _apply(document, "register", actor=actor, changes=changes, at=at)
 
 
 def document_return(*, actor: Person, document: Document, reason: str) -> Document:
+    reason = _required(reason, "退回理由", "reason")
+    check_lengths(Document, {"remarks": reason})
     with transaction.atomic():
-        return _apply(document, "return", actor=actor, note={"reason": reason})
+        return _apply(document, "return", actor=actor, changes={"remarks": reason}, note={"reason": reason})
 
 
 # -- routing and instructions (Art 49) -----------------------------------------------------------
@@ -269,12 +599,20 @@ def route_target(document: Document, at: dt.datetime) -> tuple[Position, list[st
     unit = document.matter_unit or document.issuer_unit
     leaders = supervising_positions(unit, at)
     if leaders:
-        return leaders[0], [f"{unit.name}由{leaders[0].title}分管"]
+        return leaders[0], [f"{unit.name}由{position_label(leaders[0], at)}分管"]
     return Position.objects.get(kind=Position.Kind.MAYOR), [f"{unit.name}没有登记分管领导，呈市长"]
 
 
+def unresolved_disagreement(document: Document) -> bool:
+    """Departments objected and the city government has not yet decided on the listed disagreement."""
+    if not document.countersigns.filter(state=Countersign.State.OBJECTED).exists():
+        return False
+    return not (document.disagreement or {}).get("decided")
+
+
 def disagreement_submit(*, actor: Person, document: Document, host_grounds: str, proposal: str) -> Document:
-    """Countersign ended in disagreement: the host lists each side's grounds and a proposal (Art 50 ¶1)."""
+    """Countersign ended in disagreement: the host lists each side's grounds and a proposal (Art 50 ¶1),
+    and the heads of the other departments countersign that statement before it goes for decision."""
     objections = list(document.countersigns.filter(state=Countersign.State.OBJECTED).select_related("unit"))
     if not objections:
         raise _refuse("no_disagreement", "countersign.disagreement", "会签没有不同意见，无需列明分歧。")
@@ -284,37 +622,87 @@ def disagreement_submit(*, actor: Person, document: Document, host_grounds: str,
             "countersign.disagreement",
             "请列明主办方的理据并提出办理建议（工作规则第五十条第一款）。",
         )
+    if document.state == flow.COUNTERSIGNING:
+        raise _refuse(
+            "countersign_pending", "countersign.disagreement", "还有部门尚未回复会签，请待全部回复后再列明分歧。"
+        )
+    check_lengths(Document, {"result": host_grounds + proposal})
+    host = host_unit(document)
     record = {
-        "host": {
-            "unit": document.matter_unit.name if document.matter_unit else document.issuer_unit.name,
-            "grounds": host_grounds.strip(),
-        },
-        "others": [{"unit": c.unit.name, "grounds": c.reply} for c in objections],
+        "host": {"unit": host.name, "unit_id": host.pk, "grounds": host_grounds.strip()},
+        "others": [{"unit": c.unit.name, "unit_id": c.unit_id, "grounds": c.reply} for c in objections],
         "proposal": proposal.strip(),
         "submitted_by": actor.name,
+        "submitted_at": timezone.now().isoformat(),
+        # The other departments' heads countersign the statement (与相关部门负责人会签).
+        "confirmations": {str(c.unit_id): None for c in document.countersigns.all()},
+        "decided": False,
     }
     with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(disagreement=record, version=document.version + 1)
-        audit_record(
+        return _touch(
+            document,
             actor=actor,
             action="countersign.disagreement_submitted",
-            subject=document,
             after=record,
             rule_ids=["countersign.disagreement"],
+            disagreement=record,
         )
-    document.refresh_from_db()
-    return document
+
+
+def disagreement_confirm(*, actor: Person, document: Document, unit: Unit, at: dt.datetime | None = None) -> Document:
+    """A department head countersigns the host's statement of the disagreement (Art 50 ¶1)."""
+    at = at or timezone.now()
+    if unit.pk not in {p.unit_id for p in positions_held(actor, at)}:
+        raise _refuse("not_your_unit", "countersign.disagreement", f"您不是{unit.name}的人员，不能代其会签分歧情况。")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        record = dict(locked.disagreement or {})
+        confirmations = dict(record.get("confirmations") or {})
+        if str(unit.pk) not in confirmations:
+            raise _refuse("not_a_party", "countersign.disagreement", f"{unit.name}不是这份公文的会签部门。")
+        if confirmations[str(unit.pk)]:
+            return locked
+        confirmations[str(unit.pk)] = {"by": actor.name, "at": at.isoformat()}
+        record["confirmations"] = confirmations
+        return _touch(
+            locked,
+            actor=actor,
+            action="countersign.disagreement_confirmed",
+            after={"unit": unit.name},
+            rule_ids=["countersign.disagreement"],
+            at=at,
+            disagreement=record,
+        )
+
+
+def disagreement_ready(document: Document) -> bool:
+    record = document.disagreement or {}
+    confirmations = record.get("confirmations") or {}
+    return bool(record) and all(confirmations.values())
 
 
 def document_route(
     *, actor: Person, document: Document, to: Position | None = None, major: bool = False, at: dt.datetime | None = None
 ) -> Document:
     at = at or timezone.now()
-    if document.countersigns.filter(state=Countersign.State.OBJECTED).exists() and not document.disagreement:
+    if document.countersigns.filter(state=Countersign.State.OBJECTED).exists():
+        if not document.disagreement:
+            raise _refuse(
+                "disagreement_not_listed",
+                "countersign.disagreement",
+                "会签有不同意见：须由主办部门列明各方理据、提出办理建议后，再报市政府决定。",
+            )
+        if not disagreement_ready(document):
+            raise _refuse(
+                "disagreement_not_countersigned",
+                "countersign.disagreement",
+                "分歧情况还须与相关部门负责人会签：尚有部门未会签。",
+            )
+    if document.direction == Document.Direction.OUTGOING and not unresolved_disagreement(document):
         raise _refuse(
-            "disagreement_not_listed",
-            "countersign.disagreement",
-            "会签有不同意见：须由主办部门列明各方理据、提出办理建议后，再报市政府决定。",
+            "no_decision_needed",
+            "documents.routing",
+            "这份发文没有待市政府决定的分歧事项，请按签发程序办理（审核、会签、签发）。",
         )
     with transaction.atomic():
         if major and not document.major:
@@ -322,33 +710,20 @@ def document_route(
             document.major = True
         target, why = (to, ["办公室指定"]) if to else route_target(document, at)
         acting = acting_for(target, at)
-        note = {"route": why, "acting": acting.as_dict() if acting.is_acting else None}
-        doc = _apply(
+        note = {
+            "route": why,
+            "to": position_label(target, at),
+            "acting": acting.as_dict() if acting.is_acting else None,
+        }
+        return _apply(
             document,
             "route",
             actor=actor,
-            changes={"routed_to": target},
+            changes={"routed_to": target, "opinion": "", "instruction": ""},
             note=note,
             extra_rules=list(acting.rule_ids) if acting.is_acting else ["org.division-of-labour"],
+            at=at,
         )
-        # Addressed to the position: the inbox shows it to whoever acts for it today (代).
-        InboxItem.objects.filter(subject_id=str(doc.pk), kind="documents.instruct", state="open").update(
-            state="done", done_at=timezone.now()
-        )
-        _instruct_item(actor, doc, target)
-    return doc
-
-
-def _instruct_item(actor: Person, doc: Document, position: Position) -> None:
-    """The 呈批 inbox item, addressed to the position: whoever acts for it today sees it (代)."""
-    inbox_item_create(
-        actor=actor,
-        title=f"呈批：{doc.title}",
-        kind="documents.instruct",
-        subject=doc,
-        url=f"/documents/{doc.pk}/",
-        assignee_position=position,
-    )
 
 
 def _leader_seat(actor: Person, document: Document, at: dt.datetime) -> tuple[Position, Person | None]:
@@ -361,10 +736,36 @@ def _leader_seat(actor: Person, document: Document, at: dt.datetime) -> tuple[Po
     acting = acting_for(target, at)
     if acting.acting_person_id == actor.pk:
         return target, holders_at(at, [target]).get(target.pk)
+    who = position_label(target, at)
     raise _refuse(
         "not_your_document",
         "documents.routing",
-        f"这份公文呈{target.title}批示，您不是{target.title}，今天也不代行其职责。",
+        f"这份公文呈{who}批示，您不是{target.title}，今天也不代行其职责。",
+    )
+
+
+def _record_instruction(
+    document: Document,
+    *,
+    position: Position,
+    actor: Person,
+    on_behalf_of: Person | None,
+    kind: str,
+    opinion: str = "",
+    text: str = "",
+    passed_to: Position | None = None,
+    at: dt.datetime,
+) -> None:
+    Instruction.objects.create(
+        document=document,
+        position=position,
+        person=actor,
+        on_behalf_of=on_behalf_of,
+        kind=kind,
+        opinion=opinion,
+        text=text,
+        passed_to=passed_to,
+        at=at,
     )
 
 
@@ -382,40 +783,133 @@ def document_instruct(
         )
     if opinion == "批示" and not text.strip():
         raise _refuse("no_clear_opinion", "documents.clear-opinion", "选择“批示”时必须写明批示内容。")
-    _, on_behalf_of = _leader_seat(actor, document, at)
+    check_lengths(Instruction, {"text": text})
+    position, on_behalf_of = _leader_seat(actor, document, at)
     with transaction.atomic():
-        doc = _apply(
+        _record_instruction(
+            document,
+            position=position,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            kind=Instruction.Kind.DECISION,
+            opinion=opinion,
+            text=text.strip(),
+            at=at,
+        )
+        changes: dict[str, Any] = {"opinion": opinion, "instruction": text.strip()}
+        if document.disagreement and not document.disagreement.get("decided"):
+            # The city government's decision on the listed disagreement (Art 50 ¶1) settles it.
+            changes["disagreement"] = {**document.disagreement, "decided": True, "decision": opinion}
+        return _apply(
             document,
             "instruct",
             actor=actor,
             on_behalf_of=on_behalf_of,
-            changes={"opinion": opinion, "instruction": text.strip()},
+            changes=changes,
             extra_rules=["acting.ab-partner"] if on_behalf_of else [],
+            note={"by": position_label(position, at)},
+            at=at,
         )
-        InboxItem.objects.filter(subject_id=str(doc.pk), kind="documents.instruct", state="open").update(
-            state="done", done_at=timezone.now(), done_by=actor, done_on_behalf_of=on_behalf_of
-        )
-    return doc
 
 
-def document_pass_on(*, actor: Person, document: Document, to: Position, at: dt.datetime | None = None) -> Document:
-    """A leader passes the document to another leader (转请其他领导同志核批, Art 49)."""
+def document_pass_on(
+    *, actor: Person, document: Document, to: Position, text: str = "", at: dt.datetime | None = None
+) -> Document:
+    """A leader passes the document to another leader (转请其他领导同志核批, Art 49), with an optional 批示."""
     at = at or timezone.now()
-    _, on_behalf_of = _leader_seat(actor, document, at)
+    position, on_behalf_of = _leader_seat(actor, document, at)
+    if to.pk == position.pk:
+        raise _refuse("pass_to_self", "documents.routing", "不能转给自己。")
+    if to.rank is None:
+        raise _refuse("not_a_leader", "documents.routing", f"{to.title}不是市政府领导同志，不能转批。")
+    check_lengths(Instruction, {"text": text})
     with transaction.atomic():
-        InboxItem.objects.filter(subject_id=str(document.pk), kind="documents.instruct", state="open").update(
-            state="done", done_at=timezone.now(), done_by=actor, done_on_behalf_of=on_behalf_of
+        _record_instruction(
+            document,
+            position=position,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            kind=Instruction.Kind.PASS_ON,
+            text=text.strip(),
+            passed_to=to,
+            at=at,
         )
-        doc = _apply(document, "pass_on", actor=actor, on_behalf_of=on_behalf_of, changes={"routed_to": to})
-        _instruct_item(actor, doc, to)
-    return doc
+        return _apply(
+            document,
+            "pass_on",
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            changes={"routed_to": to},
+            note={"to": position_label(to, at)},
+            extra_rules=["acting.ab-partner"] if on_behalf_of else [],
+            at=at,
+        )
+
+
+def document_leader_return(
+    *, actor: Person, document: Document, reason: str, at: dt.datetime | None = None
+) -> Document:
+    """A leader sends the document back to the office (e.g. to complete the countersign) with the reason."""
+    at = at or timezone.now()
+    reason = _required(reason, "退回理由", "reason")
+    check_lengths(Instruction, {"text": reason})
+    position, on_behalf_of = _leader_seat(actor, document, at)
+    with transaction.atomic():
+        _record_instruction(
+            document,
+            position=position,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            kind=Instruction.Kind.RETURN,
+            text=reason,
+            at=at,
+        )
+        return _apply(document, "leader_return", actor=actor, on_behalf_of=on_behalf_of, note={"reason": reason}, at=at)
+
+
+def document_close(*, actor: Person, document: Document, result: str, at: dt.datetime | None = None) -> Document:
+    """办结: the office records the result of handling (办理结果)."""
+    result = _required(result, "办理结果", "result")
+    if document.kind == "请示" and document.state != flow.DECIDED:
+        raise _refuse(
+            "request_needs_opinion",
+            "documents.clear-opinion",
+            "请示件须经领导同志签署明确意见后才能办结。",
+        )
+    check_lengths(Document, {"result": result})
+    with transaction.atomic():
+        return _apply(document, "close", actor=actor, changes={"result": result}, note={"result": result}, at=at)
+
+
+def document_archive(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
+    at = at or timezone.now()
+    with transaction.atomic():
+        return _apply(document, "archive", actor=actor, changes={"archived_at": at}, at=at)
+
+
+def documents_relate(*, actor: Person, document: Document, other: Document) -> Document:
+    """关联文件: link two documents both ways."""
+    if other.pk == document.pk:
+        raise InvalidInput("不能把公文与它自己关联。", "related")
+    with transaction.atomic():
+        document.related.add(other)
+        _audit(document, actor=actor, action="document.relate", after={"related": other.pk})
+    return document
 
 
 # -- countersign (Art 50) --------------------------------------------------------------------------
 
 
-def _principal_of(unit: Unit) -> Position | None:
-    return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).first()
+def host_unit(doc: Document) -> Unit:
+    """主办部门: the drafting department of an outgoing document; otherwise the General Office."""
+    unit = doc.drafting_unit or (doc.issuer_unit if doc.direction == Document.Direction.OUTGOING else None)
+    if unit is not None and unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.AFFILIATED, Unit.Kind.COORDINATING_BODY):
+        return unit
+    return general_office()
+
+
+def principal_of(unit: Unit) -> Position | None:
+    return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("id").first()
 
 
 def countersign_request(
@@ -425,51 +919,58 @@ def countersign_request(
     units: Sequence[Unit],
     anchor: dt.date | None = None,
     due_by: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> list[Countersign]:
     """Ask each department to countersign; replies are due under countersign.reply or the host's earlier limit."""
-    if len({u.pk for u in units}) < 1:
+    at = at or timezone.now()
+    today = at.astimezone(LOCAL_TZ).date()
+    units = list({u.pk: u for u in units}.values())
+    if not units:
         raise _refuse("no_countersign_units", "countersign.required", "请选择需要会签的部门。")
-    anchor = anchor or timezone.localdate()
+    own = [u for u in units if u.pk == host_unit(document).pk]
+    if own:
+        raise _refuse("self_countersign", "countersign.required", f"{own[0].name}是主办单位，不能会签自己的公文。")
+    # A date that has passed would be deemed "no objection" at the worker's next run (Art 50 ¶2).
+    if due_by is not None and due_by <= (anchor or today):
+        raise InvalidInput(
+            f"会签时限 {due_by.isoformat()} 不晚于发起会签的日期：部门没有时间回复，到期即被视为无不同意见。请填写以后的日期。",
+            "due_by",
+        )
+    anchor = anchor or today
     out = []
     with transaction.atomic():
-        doc = _apply(
-            document,
-            "request_countersign",
-            actor=actor,
-            note={"units": [u.name for u in units], "due_by": due_by.isoformat() if due_by else None},
-        )
-        for unit in units:
-            cs, _ = Countersign.objects.get_or_create(document=doc, unit=unit)
-            head = _principal_of(unit)
+        # Lock the document first: concurrent requests on one document queue here, not on the audit chains.
+        Document.objects.select_for_update().filter(pk=document.pk).first()
+        for unit in sorted(units, key=lambda u: u.pk):
+            cs, _ = Countersign.objects.get_or_create(document=document, unit=unit)
             deadline = deadline_schedule(
                 actor=actor,
                 subject=cs,
-                subject_label=f"会签：{doc.title}（{unit.name}）",
+                subject_label=f"会签：{document.safe_title}（{unit.name}）",
                 kind=COUNTERSIGN_KIND,
                 rule_id="countersign.reply",
                 anchor=anchor,
-                assignee_position=head,
+                assignee_position=principal_of(unit),
                 due_by=due_by,
             )
             cs.deadline = deadline
             cs.state = Countersign.State.PENDING
-            cs.save(update_fields=["deadline", "state"])
-            if head is not None:
-                inbox_item_create(
-                    actor=actor,
-                    title=f"会签：{doc.title}",
-                    kind=COUNTERSIGN_KIND,
-                    subject=cs,
-                    url=f"/documents/{doc.pk}/",
-                    assignee_position=head,
-                    deadline=deadline,
-                )
+            cs.reply, cs.replied_by, cs.replied_at, cs.recorded_by = "", None, None, None
+            cs.save()
             out.append(cs)
+        _apply(
+            document,
+            "request_countersign",
+            actor=actor,
+            note={"units": [u.name for u in units], "due_by": due_by.isoformat() if due_by else None},
+            at=at,
+        )
     return out
 
 
 def _maybe_complete(doc: Document, actor: Person | None, at: dt.datetime | None = None) -> None:
-    if not doc.countersigns.filter(state=Countersign.State.PENDING).exists():
+    doc.refresh_from_db()
+    if doc.state == flow.COUNTERSIGNING and not doc.countersigns.filter(state=Countersign.State.PENDING).exists():
         _apply(
             doc,
             "countersign_complete",
@@ -479,41 +980,165 @@ def _maybe_complete(doc: Document, actor: Person | None, at: dt.datetime | None 
         )
 
 
-def countersign_reply(*, actor: Person, countersign: Countersign, agree: bool, reply: str = "") -> Countersign:
+def _reply(
+    cs: Countersign, *, actor: Person, agree: bool, reply: str, at: dt.datetime, recorded: dict[str, str] | None = None
+) -> Countersign:
+    if cs.deadline_id:
+        # Lock the deadline before the countersign, the same order as the worker's handler,
+        # so a reply arriving as the deadline fires waits instead of deadlocking.
+        Deadline.objects.select_for_update().filter(pk=cs.deadline_id).first()
+    locked = Countersign.objects.select_for_update().select_related("unit", "document").get(pk=cs.pk)
+    if locked.state != Countersign.State.PENDING:
+        raise _refuse(
+            "already_replied", "countersign.reply", f"该会签已经是“{locked.get_state_display()}”，不能再回复。"
+        )
+    locked.state = Countersign.State.AGREED if agree else Countersign.State.OBJECTED
+    locked.reply, locked.replied_by, locked.replied_at = reply.strip(), actor, at
+    if recorded:
+        locked.recorded_by, locked.reply_channel, locked.replier_name = actor, recorded["channel"], recorded["replier"]
+        locked.replied_by = None
+    locked.save()
+    after = {"unit": locked.unit.name, "reply": locked.reply}
+    if recorded:
+        after.update(recorded_by=actor.name, channel=recorded["channel"], replier=recorded["replier"])
+    _audit(
+        locked.document,
+        actor=actor,
+        action=f"countersign.{locked.state}" + ("_recorded" if recorded else ""),
+        after=after,
+        rule_ids=["countersign.reply"],
+        at=at,
+    )
+    if locked.deadline_id:
+        deadline_close(deadline=Deadline.objects.get(pk=locked.deadline_id), actor=actor, state=Deadline.State.MET)
+    inbox.sync(locked.document, actor=actor, at=at)
+    _maybe_complete(locked.document, actor, at=at)
+    return locked
+
+
+def countersign_reply(
+    *, actor: Person, countersign: Countersign, agree: bool, reply: str = "", at: dt.datetime | None = None
+) -> Countersign:
+    at = at or timezone.now()
     if not agree and not reply.strip():
         raise _refuse("objection_needs_grounds", "countersign.disagreement", "有不同意见的，请写明理由和依据。")
-    held = {p.unit_id for p in positions_held(actor, timezone.now())}
+    check_lengths(Countersign, {"reply": reply})
+    held = {p.unit_id for p in positions_held(actor, at)}
     if countersign.unit_id not in held:
         raise _refuse(
             "not_your_countersign", "countersign.required", f"这项会签由{countersign.unit.name}回复，您不是该单位人员。"
         )
     with transaction.atomic():
-        # Lock the deadline before the countersign, the same order as the worker's handler,
-        # so a reply arriving as the deadline fires waits instead of deadlocking.
-        if countersign.deadline_id:
-            Deadline.objects.select_for_update().filter(pk=countersign.deadline_id).first()
-        cs = Countersign.objects.select_for_update().get(pk=countersign.pk)
-        if cs.state != Countersign.State.PENDING:
-            raise _refuse(
-                "already_replied", "countersign.reply", f"该会签已经是“{cs.get_state_display()}”，不能再回复。"
-            )
-        cs.state = Countersign.State.AGREED if agree else Countersign.State.OBJECTED
-        cs.reply, cs.replied_by, cs.replied_at = reply.strip(), actor, timezone.now()
-        cs.save(update_fields=["state", "reply", "replied_by", "replied_at"])
-        audit_record(
+        return _reply(countersign, actor=actor, agree=agree, reply=reply, at=at)
+
+
+def countersign_record_reply(
+    *,
+    actor: Person,
+    countersign: Countersign,
+    agree: bool,
+    reply: str,
+    channel: str,
+    replier: str,
+    at: dt.datetime | None = None,
+) -> Countersign:
+    """The host records a reply it received by phone or on paper, on the department's behalf (Art 50 ¶2:
+    the reply is the department head's, or someone the head authorises)."""
+    at = at or timezone.now()
+    _choice(channel, REPLY_CHANNELS, "回复方式", "channel")
+    replier = _required(replier, "回复人（部门负责人或其授权的人）", "replier")
+    reply = reply.strip() or ("同意" if agree else "")
+    if not agree and not reply:
+        raise _refuse("objection_needs_grounds", "countersign.disagreement", "有不同意见的，请写明理由和依据。")
+    check_lengths(Countersign, {"reply": reply, "replier_name": replier})
+    with transaction.atomic():
+        return _reply(
+            countersign, actor=actor, agree=agree, reply=reply, at=at, recorded={"channel": channel, "replier": replier}
+        )
+
+
+def countersign_request_extension(
+    *, actor: Person, countersign: Countersign, until: dt.date, reason: str, at: dt.datetime | None = None
+) -> Countersign:
+    """A department that cannot reply in time asks the host for a later date (Art 50 ¶2: 主动与主办部门沟通)."""
+    at = at or timezone.now()
+    reason = _required(reason, "延期理由", "reason")
+    check_lengths(Countersign, {"extension_reason": reason})
+    if countersign.unit_id not in {p.unit_id for p in positions_held(actor, at)}:
+        raise _refuse("not_your_countersign", "countersign.reply", f"只有{countersign.unit.name}可以申请延期。")
+    deadline = countersign.deadline
+    if deadline is not None and until <= deadline.due_date:
+        raise InvalidInput(f"申请的日期须晚于现在的期限 {deadline.due_date.isoformat()}。", "until")
+    with transaction.atomic():
+        locked = Countersign.objects.select_for_update().select_related("unit", "document").get(pk=countersign.pk)
+        if locked.state != Countersign.State.PENDING:
+            raise _refuse("already_replied", "countersign.reply", "该会签已经回复，无需延期。")
+        locked.extension_requested_until, locked.extension_reason = until, reason
+        locked.save(update_fields=["extension_requested_until", "extension_reason"])
+        _audit(
+            locked.document,
             actor=actor,
-            action=f"countersign.{cs.state}",
-            subject=cs.document,
-            after={"unit": cs.unit.name, "reply": cs.reply},
+            action="countersign.extension_requested",
+            after={"unit": locked.unit.name, "until": until.isoformat(), "reason": reason},
             rule_ids=["countersign.reply"],
+            at=at,
         )
-        if cs.deadline_id:
-            deadline_close(deadline=Deadline.objects.get(pk=cs.deadline_id), actor=actor, state=Deadline.State.MET)
-        InboxItem.objects.filter(subject_id=str(cs.pk), kind=COUNTERSIGN_KIND, state="open").update(
-            state="done", done_at=timezone.now(), done_by=actor
+        inbox.sync(locked.document, actor=actor, at=at)
+    return locked
+
+
+def countersign_extend(
+    *, actor: Person, countersign: Countersign, new_due: dt.date, reason: str, at: dt.datetime | None = None
+) -> Countersign:
+    """The host agrees a later reply date with a department that cannot reply in time (Art 50 ¶2)."""
+    at = at or timezone.now()
+    if countersign.deadline_id is None:
+        raise _refuse("no_deadline", "countersign.reply", "该会签没有期限。")
+    reason = reason.strip()
+    check_lengths(Countersign, {"extension_reason": reason})
+    with transaction.atomic():
+        deadline_extend(
+            deadline=Deadline.objects.get(pk=countersign.deadline_id), actor=actor, new_due=new_due, reason=reason
         )
-        _maybe_complete(cs.document, actor)
-    return cs
+        Countersign.objects.filter(pk=countersign.pk).update(extension_requested_until=None, extension_reason="")
+        _audit(
+            countersign.document,
+            actor=actor,
+            action="countersign.extend",
+            after={"unit": countersign.unit.name, "new_due": new_due.isoformat(), "reason": reason},
+            rule_ids=["countersign.reply"],
+            at=at,
+        )
+        inbox.sync(countersign.document, actor=actor, at=at)
+    countersign.refresh_from_db()
+    return countersign
+
+
+def countersign_remind(*, actor: Person, countersign: Countersign, at: dt.datetime | None = None) -> Countersign:
+    """催办: remind a department whose reply is still pending; the reminder reaches its head's inbox."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Countersign.objects.select_for_update()
+            .select_related("unit", "document", "deadline")
+            .get(pk=countersign.pk)
+        )
+        if locked.state != Countersign.State.PENDING:
+            raise _refuse("already_replied", "countersign.reply", "该会签已经回复，无需催办。")
+        locked.reminders += 1
+        locked.last_reminded_at = at
+        locked.save(update_fields=["reminders", "last_reminded_at"])
+        due = locked.deadline.due_date.isoformat() if locked.deadline else "—"
+        _audit(
+            locked.document,
+            actor=actor,
+            action="countersign.remind",
+            after={"unit": locked.unit.name, "times": locked.reminders, "due": due},
+            rule_ids=["countersign.reply"],
+            at=at,
+        )
+        inbox.sync(locked.document, actor=actor, at=at)
+    return locked
 
 
 def deem_no_objection(deadline: Deadline, now: dt.datetime) -> str:
@@ -525,10 +1150,10 @@ def deem_no_objection(deadline: Deadline, now: dt.datetime) -> str:
     cs.reply = "逾期未回复，视为无不同意见（工作规则第五十条第二款）"
     cs.replied_at = now
     cs.save(update_fields=["state", "reply", "replied_at"])
-    audit_record(
+    _audit(
+        cs.document,
         actor=None,
         action="countersign.deemed_no_objection",
-        subject=cs.document,
         at=now,
         after={
             "unit": cs.unit.name,
@@ -537,9 +1162,7 @@ def deem_no_objection(deadline: Deadline, now: dt.datetime) -> str:
         },
         rule_ids=["countersign.reply"],
     )
-    InboxItem.objects.filter(subject_id=str(cs.pk), kind=COUNTERSIGN_KIND, state="open").update(
-        state="done", done_at=now
-    )
+    inbox.sync(cs.document, actor=None, at=now)
     _maybe_complete(cs.document, None, at=now)
     return Deadline.State.FIRED
 
@@ -564,7 +1187,7 @@ def format_number(code: str, year: int, seq: int) -> str:
     return f"{code}〔{year}〕{seq}号"
 
 
-# -- outgoing documents: preparing, reviewing, co-signing, signing (Art 51, Art 52) ----------------
+# -- outgoing documents: drafting, 核稿, reviewing, co-signing, signing (Art 51, Art 52) ------------
 
 
 def _facts(doc: Document) -> OutgoingFacts:
@@ -574,14 +1197,14 @@ def _facts(doc: Document) -> OutgoingFacts:
         issuer_kind=doc.issuer_unit.kind,
         body=doc.body,
         addressees=[a for a in doc.addressees.split("、") if a],
-        department_matter=bool(f.get("department_matter")),
-        government_approved=bool(f.get("government_approved")),
-        directive=bool(f.get("directive")),
-        normative=bool(f.get("normative")),
-        internal_unit=bool(f.get("internal_unit")),
-        party_track=bool(f.get("party_track")),
-        government_duties=bool(f.get("government_duties")),
-        government_procedure_done=bool(f.get("government_procedure_done")),
+        department_matter=f.get("department_matter") is True,
+        government_approved=f.get("government_approved") is True,
+        directive=f.get("directive") is True,
+        normative=f.get("normative") is True,
+        internal_unit=f.get("internal_unit") is True,
+        party_track=f.get("party_track") is True,
+        government_duties=f.get("government_duties") is True,
+        government_procedure_done=f.get("government_procedure_done") is True,
         county_names=counties,
     )
 
@@ -589,6 +1212,31 @@ def _facts(doc: Document) -> OutgoingFacts:
 def _raise_first(refusals: Sequence[Refusal]) -> None:
     if refusals:
         raise RuleViolation(refusals[0].code, refusals[0].citation, "；".join(r.message for r in refusals))
+
+
+OUTGOING_FIELDS = (
+    "kind",
+    "title",
+    "body",
+    "addressees",
+    "copied_to",
+    "matter_unit",
+    "signing_category",
+    "important",
+    "executive_decided_or_routine",
+    "touched_leaders",
+    "issuing_facts",
+    "disclosure",
+    "disclosure_reason",
+    "classification",
+    "classification_period",
+    "urgency",
+    "attachment_note",
+    "contact_name",
+    "contact_phone",
+    "copies",
+    "note",
+)
 
 
 def document_create_outgoing(
@@ -610,25 +1258,34 @@ def document_create_outgoing(
     disclosure_reason: str = "",
     classification: str = "",
     classification_period: str = "",
+    drafting_unit: Unit | None = None,
+    reply_to: Document | None = None,
+    **extra: Any,
 ) -> Document:
-    """Draft an outgoing document. Art 52 refusals come now, before anything is saved."""
+    """Draft an outgoing document (发文拟稿). Art 52 refusals come now, before anything is saved."""
     if category not in CATEGORIES:
         raise _refuse("unknown_category", "signing.item-5", f"未知的签发类别“{category}”。")
-    if classification and not classification_period:
-        raise _refuse(
-            "classification_period", "documents.kinds", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。"
-        )
-    if disclosure == Document.Disclosure.WITHHELD and not disclosure_reason.strip():
-        raise _refuse("disclosure_reason", "documents.kinds", "公开属性为“不予公开”的，必须说明理由。")
+    _check_classification(classification, classification_period, disclosure, disclosure_reason)
+    unknown = set(extra) - set(OUTGOING_FIELDS)
+    if unknown:
+        raise InvalidInput(f"未知的字段：{'、'.join(sorted(unknown))}。", sorted(unknown)[0])
+    fields = _clean_incoming(
+        {
+            "kind": kind,
+            "title": title,
+            "body": body,
+            "addressees": list(addressees),
+            "copied_to": list(copied_to),
+            **extra,
+        }
+    )
+    if reply_to is not None and reply_to.kind != "请示":
+        raise InvalidInput("只有请示才能批复。", "reply_to")
     doc = Document(
         direction=Document.Direction.OUTGOING,
-        kind=kind,
-        title=title,
-        body=body,
         issuer_unit=issuer_unit,
-        addressees="、".join(addressees),
-        copied_to="、".join(copied_to),
-        matter_unit=matter_unit or issuer_unit,
+        drafting_unit=drafting_unit,
+        matter_unit=matter_unit or (reply_to.matter_unit if reply_to else None) or drafting_unit or issuer_unit,
         signing_category=category,
         important=important,
         executive_decided_or_routine=executive_decided_or_routine,
@@ -640,21 +1297,89 @@ def document_create_outgoing(
         classification_period=classification_period,
         issuer_mark=f"{issuer_unit.name}文件",
         issuer_signature=issuer_unit.name,
-        printed_by=issuer_unit.name,
+        printed_by=issuer_unit.name if issuer_unit.kind != Unit.Kind.CITY_GOVERNMENT else "抚顺市人民政府办公室",
         submitted_by=actor,
+        reply_to=reply_to,
+        **fields,
     )
+    bad = [c for c in doc.touched_leaders if not Position.objects.filter(code=c, rank__isnull=False).exists()]
+    if bad:
+        raise InvalidInput(f"会签领导“{'、'.join(bad)}”不是市政府领导职务。", "touched_leaders")
     _raise_first(check_outgoing(_facts(doc), rulebook()))
     with transaction.atomic():
         doc.save()
-        audit_record(
-            actor=actor, action="document.draft", subject=doc, after=_summary(doc), rule_ids=[CATEGORIES[category][0]]
+        if reply_to is not None:
+            doc.related.add(reply_to)
+        _audit(
+            doc,
+            actor=actor,
+            action="document.draft",
+            after={**_summary(doc), "reply_to": reply_to.pk if reply_to else None},
+            rule_ids=[CATEGORIES[category][0]],
         )
-        return _apply(doc, "prepare", actor=actor)
+        inbox.sync(doc, actor=actor)
+        if reply_to is not None:
+            inbox.sync(reply_to, actor=actor)
+    return doc
+
+
+def reply_defaults(request: Document) -> dict[str, Any]:
+    """A 批复 drafted from the request: its title, number, addressee and the opening that cites both."""
+    subject = request.title
+    for prefix in ("关于",):
+        if subject.startswith(prefix):
+            subject = subject[len(prefix) :]
+    for suffix in ("的请示",):
+        if subject.endswith(suffix):
+            subject = subject[: -len(suffix)]
+    number = f"（{request.sender_number}）" if request.sender_number else ""
+    who = request.issuer_unit.short_name or request.issuer_unit.name
+    title = f"抚顺市人民政府关于{subject}的批复"
+    opening = f"{request.issuer_unit.name}：\n    你{who[-1:] if who[-1:] in '县区局委' else '单位'}《{request.title}》{number}收悉。经研究，现批复如下：\n    "
+    return {
+        "kind": "批复",
+        "title": title,
+        "addressees": request.issuer_unit.name,
+        "body": opening,
+        "matter_unit": request.matter_unit,
+        "category": "government_downward",
+    }
+
+
+def document_prepare(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
+    """The drafter sends the draft to the General Office for 核稿."""
+    _raise_first(check_outgoing(_facts(document), rulebook()))
+    if not document.body.strip():
+        raise InvalidInput("正文为空，不能送核稿。", "body")
+    if unresolved_disagreement(document) and not document.disagreement:
+        raise _refuse(
+            "disagreement_not_listed",
+            "countersign.disagreement",
+            "会签有不同意见：须列明各方理据、提出办理建议并与相关部门负责人会签后，报市政府决定。",
+        )
+    with transaction.atomic():
+        return _apply(document, "prepare", actor=actor, changes={"submitted_at": at or timezone.now()}, at=at)
+
+
+def document_check(
+    *, actor: Person, document: Document, approve: bool = True, reason: str = "", at: dt.datetime | None = None
+) -> Document:
+    """核稿: the office checks the draft; nobody checks their own draft (Art 34: 分事行权、分岗设权)."""
+    if document.submitted_by_id == actor.pk:
+        raise _refuse(
+            "own_draft",
+            "documents.office-processes-first",
+            "您是这份文稿的拟稿人，核稿须由办公室其他同志办理（分岗设权）。",
+        )
+    with transaction.atomic():
+        if approve:
+            return _apply(document, "check", actor=actor, changes={"checked_by": actor}, at=at)
+        reason = _required(reason, "退回修改的理由", "reason")
+        check_lengths(Document, {"remarks": reason})
+        return _apply(document, "send_back", actor=actor, changes={"remarks": reason}, note={"reason": reason}, at=at)
 
 
 def _supervising_position(doc: Document, at: dt.datetime) -> Position:
-    if doc.routed_to is not None and doc.routed_to.kind != Position.Kind.MAYOR:
-        return doc.routed_to
     target, _ = route_target(Document(matter_unit=doc.matter_unit, issuer_unit=doc.issuer_unit), at)
     return target
 
@@ -681,91 +1406,142 @@ def signer_role(actor: Person, doc: Document, at: dt.datetime) -> tuple[str, Per
     return OTHER, None
 
 
+def _leader_names(codes: Sequence[str], at: dt.datetime) -> dict[str, str]:
+    positions = {p.code: p for p in Position.objects.filter(code__in=list(codes))}
+    return {c: position_label(positions.get(c), at) or c for c in codes}
+
+
+def signing_case(doc: Document, role: str, at: dt.datetime) -> SigningCase:
+    names = _leader_names(doc.touched_leaders, at)
+    return SigningCase(
+        category=doc.signing_category,
+        signer_role=role,
+        reviewed_by_supervising=doc.reviewed_by_supervising,
+        important=doc.important,
+        executive_decided_or_routine=doc.executive_decided_or_routine,
+        authorised_by_mayor=doc.authorised_by_mayor,
+        # Names, not codes, so a refusal reads "还需以下领导会签：副市长 岳清远".
+        touched_leaders=frozenset(names[c] for c in doc.touched_leaders),
+        co_signed=frozenset(names.get(c, c) for c in doc.co_signed),
+    )
+
+
+def signing_plan(doc: Document, at: dt.datetime) -> dict[str, Any]:
+    """Who must still review, co-sign and sign this outgoing document, as positions."""
+    rule_id, signers, review = allowed_signers(signing_case(doc, OTHER, at), rulebook())
+    mayor = Position.objects.get(kind=Position.Kind.MAYOR)
+    supervising = _supervising_position(doc, at)
+    needs_review = SUPERVISING in review and not doc.reviewed_by_supervising
+    co_sign = [p for p in Position.objects.filter(code__in=doc.touched_leaders) if p.code not in doc.co_signed]
+    signer = mayor if MAYOR in signers and not (SUPERVISING in signers and doc.authorised_by_mayor) else supervising
+    if SUPERVISING in signers and MAYOR not in signers:
+        signer = supervising
+    return {
+        "rule_id": rule_id,
+        "review": supervising if needs_review else None,
+        "co_sign": co_sign,
+        "signer": signer,
+        "can_authorise": rule_id == "signing.item-5"
+        and doc.executive_decided_or_routine
+        and not doc.authorised_by_mayor,
+        "mayor": mayor,
+        "supervising": supervising,
+    }
+
+
+def _no_disagreement(document: Document) -> None:
+    if unresolved_disagreement(document):
+        raise _refuse(
+            "departments_disagree",
+            "documents.no-unilateral-issue",
+            "会签部门之间尚未协商一致：须列明分歧、报市政府决定后，才能签发和印发（不得各自向下行文）。",
+        )
+
+
+def _in_signing(document: Document, what: str) -> None:
+    if document.state not in (flow.SIGNING, flow.DECIDED) or document.direction != Document.Direction.OUTGOING:
+        raise _refuse(
+            "bad_state",
+            "documents.office-processes-first",
+            f"公文当前状态为“{flow.STATE_LABELS.get(document.state, document.state)}”，不能{what}（须经办公室核稿后、签发前）。",
+        )
+
+
 def document_review(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     """The supervising leader's review (审核) before the mayor signs (Art 51)."""
     at = at or timezone.now()
+    _in_signing(document, "审核")
     role, on_behalf_of = signer_role(actor, document, at)
     if role != SUPERVISING:
+        who = position_label(_supervising_position(document, at), at)
         raise _refuse(
-            "not_supervising", CATEGORIES[document.signing_category][0], "只有分管领导同志（或代行者）可以审核。"
+            "not_supervising", CATEGORIES[document.signing_category][0], f"这份公文由分管领导{who}（或其代行者）审核。"
         )
     with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(reviewed_by_supervising=True, version=document.version + 1)
-        audit_record(
+        return _touch(
+            document,
             actor=actor,
             on_behalf_of=on_behalf_of,
             action="document.review",
-            subject=document,
             after={"reviewed_by_supervising": True},
             rule_ids=[CATEGORIES[document.signing_category][0]],
+            at=at,
+            reviewed_by_supervising=True,
         )
-    document.refresh_from_db()
-    return document
 
 
 def document_co_sign(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     """A leader whose area the content touches co-signs (会签, Art 51(5))."""
     at = at or timezone.now()
-    codes = [p.code for p in positions_held(actor, at)] + [a.position.code for a in _acted(actor, at)]
-    mine = [c for c in document.touched_leaders if c in codes]
+    _in_signing(document, "会签")
+    codes = [p.code for p in positions_held(actor, at)] + [a.position.code for a in positions_acted_for(actor, at)]
+    mine = [c for c in document.touched_leaders if c in codes and c not in document.co_signed]
     if not mine:
-        raise _refuse("not_touched", "signing.item-5", "公文内容不涉及您的分管范围，无需您会签。")
+        raise _refuse("not_touched", "signing.item-5", "公文内容不涉及您的分管范围，或您已会签，无需再会签。")
     with transaction.atomic():
         co_signed = sorted(set(document.co_signed) | set(mine))
-        Document.objects.filter(pk=document.pk).update(co_signed=co_signed, version=document.version + 1)
-        audit_record(
+        return _touch(
+            document,
             actor=actor,
             action="document.co_sign",
-            subject=document,
-            after={"co_signed": co_signed},
+            after={"co_signed": [position_label(p, at) for p in Position.objects.filter(code__in=mine)]},
             rule_ids=["signing.item-5"],
+            at=at,
+            co_signed=co_signed,
         )
-    document.refresh_from_db()
-    return document
-
-
-def _acted(actor: Person, at: dt.datetime) -> list[Any]:
-    from cityhall.org.selectors import positions_acted_for
-
-    return positions_acted_for(actor, at)
 
 
 def document_authorise(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     """The mayor authorises the supervising leader to sign (Art 51(5): 市长授权)."""
     at = at or timezone.now()
+    _in_signing(document, "授权签发")
     role, on_behalf_of = signer_role(actor, document, at)
     if role != MAYOR:
         raise _refuse("not_mayor", "signing.item-5", "只有市长（或代行市长职责者）可以授权分管领导签发。")
+    if not document.executive_decided_or_routine:
+        raise _refuse(
+            "not_authorisable", "signing.item-5", "只有常务会议决定的事项和例行批准手续，市长才可授权分管领导签发。"
+        )
     with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(authorised_by_mayor=True, version=document.version + 1)
-        audit_record(
+        return _touch(
+            document,
             actor=actor,
             on_behalf_of=on_behalf_of,
             action="document.authorise",
-            subject=document,
             after={"authorised_by_mayor": True},
             rule_ids=["signing.item-5"],
+            at=at,
+            authorised_by_mayor=True,
         )
-    document.refresh_from_db()
-    return document
 
 
 def document_sign(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     """Sign: check authority (Art 51) and issuing rules (Art 52), then allocate the number, atomically."""
     at = at or timezone.now()
     role, on_behalf_of = signer_role(actor, document, at)
-    case = SigningCase(
-        category=document.signing_category,
-        signer_role=role,
-        reviewed_by_supervising=document.reviewed_by_supervising,
-        important=document.important,
-        executive_decided_or_routine=document.executive_decided_or_routine,
-        authorised_by_mayor=document.authorised_by_mayor,
-        touched_leaders=frozenset(document.touched_leaders),
-        co_signed=frozenset(document.co_signed),
-    )
     book = rulebook()
-    _raise_first(check_signing(case, book) + check_outgoing(_facts(document), book))
+    _no_disagreement(document)
+    _raise_first(check_signing(signing_case(document, role, at), book) + check_outgoing(_facts(document), book))
     code = document.issuer_unit.document_code or "抚政发"
     local = at.astimezone(LOCAL_TZ)
     with transaction.atomic():
@@ -786,24 +1562,75 @@ def document_sign(*, actor: Person, document: Document, at: dt.datetime | None =
             },
             extra_rules=[CATEGORIES[document.signing_category][0]],
             note={"signer_role": role},
+            at=at,
         )
 
 
 def document_issue(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
-    local = (at or timezone.now()).astimezone(LOCAL_TZ)
+    """印发: the document reaches its addressees' inboxes; a 批复 closes the request it answers."""
+    at = at or timezone.now()
+    local = at.astimezone(LOCAL_TZ)
+    _no_disagreement(document)
     with transaction.atomic():
         rule = CATEGORIES[document.signing_category][0] if document.signing_category else "signing.item-5"
-        return _apply(document, "issue", actor=actor, changes={"printed_on": local.date()}, extra_rules=[rule])
+        doc = _apply(document, "issue", actor=actor, changes={"printed_on": local.date()}, extra_rules=[rule], at=at)
+        inbox.deliver(doc, actor=actor, at=at)
+        request = doc.reply_to
+        if request is not None and request.state == flow.DECIDED:
+            _apply(
+                request,
+                "close",
+                actor=actor,
+                changes={"result": f"已以《{doc.title}》（{doc.document_number}）批复。"},
+                note={"reply": doc.pk, "reply_number": doc.document_number},
+                at=at,
+            )
+    return doc
+
+
+def document_circulate(
+    *, actor: Person, document: Document, positions: Sequence[Position], note: str = "", at: dt.datetime | None = None
+) -> Document:
+    """传阅: send the document to leaders for reading (阅件); each marks it read."""
+    at = at or timezone.now()
+    if not positions:
+        raise InvalidInput("请选择传阅的领导同志。", "positions")
+    check_lengths(Document, {"remarks": note})
+    with transaction.atomic():
+        for position in positions:
+            inbox.for_reading(document, position=position, title=f"阅件：{document.safe_title}", actor=actor, at=at)
+        _audit(
+            document,
+            actor=actor,
+            action="document.circulate",
+            after={"to": [position_label(p, at) for p in positions], "note": note.strip()},
+            rule_ids=["documents.routing"],
+            at=at,
+        )
+    return document
+
+
+def document_mark_read(*, actor: Person, item: InboxItem, on_behalf_of: Person | None = None) -> InboxItem:
+    """A reading item (阅件、来文) leaves the inbox once read: the only kind a person may clear by hand."""
+    if not item.for_reading:
+        raise _refuse(
+            "not_for_reading",
+            "documents.office-processes-first",
+            "这是待办理的事项，办理完成后会自动办结，不能直接标记为已办。",
+        )
+    from cityhall.workflow.services import inbox_item_complete
+
+    return inbox_item_complete(item=item, actor=actor, on_behalf_of=on_behalf_of)
 
 
 # -- briefs (Art 53 ¶2) -------------------------------------------------------------------------------
 
 
 def brief_kind_request(*, actor: Person, unit: Unit, name: str) -> BriefKind:
-    if not name.strip():
-        raise _refuse("brief_name", "briefs.one-kind", "请填写简报名称。")
+    name = _required(name, "简报名称", "name")
+    check_lengths(BriefKind, {"name": name})
     with transaction.atomic():
-        brief = BriefKind.objects.create(unit=unit, name=name.strip()[:100], requested_by=actor)
+        brief = BriefKind.objects.create(unit=unit, name=name, requested_by=actor)
         audit_record(
             actor=actor,
             action="brief.request",
@@ -839,54 +1666,3 @@ def brief_kind_decide(*, actor: Person, brief: BriefKind, approve: bool) -> Brie
             rule_ids=["briefs.one-kind"],
         )
     return locked
-
-
-DRAFT_FIELDS = ("kind", "title", "body", "addressees", "copied_to", "signed_by_title", "matter_unit")
-
-
-def document_update_draft(*, actor: Person | None, document: Document, **fields: Any) -> Document:
-    """Change a draft (or a returned document) before submitting it again."""
-    unknown = set(fields) - set(DRAFT_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown draft fields: {sorted(unknown)}")
-    with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document.pk)
-        if locked.state not in (flow.DRAFT, flow.RETURNED):
-            raise _refuse(
-                "not_a_draft",
-                "documents.office-processes-first",
-                f"公文已是“{flow.STATE_LABELS[locked.state]}”，只有草稿或被退回的公文可以修改。",
-            )
-        before = {f: str(getattr(locked, f)) for f in fields}
-        for name, value in fields.items():
-            setattr(locked, name, "、".join(value) if name in ("addressees", "copied_to") else value)
-        locked.version += 1
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="document.edit",
-            subject=locked,
-            before=before,
-            after={f: str(getattr(locked, f)) for f in fields},
-        )
-    document.refresh_from_db()
-    return document
-
-
-def countersign_extend(*, actor: Person, countersign: Countersign, new_due: dt.date, reason: str) -> Countersign:
-    """The host agrees a later reply date with a department that cannot reply in time (Art 50 ¶2)."""
-    if countersign.deadline_id is None:
-        raise _refuse("no_deadline", "countersign.reply", "该会签没有期限。")
-    with transaction.atomic():
-        deadline_extend(
-            deadline=Deadline.objects.get(pk=countersign.deadline_id), actor=actor, new_due=new_due, reason=reason
-        )
-        audit_record(
-            actor=actor,
-            action="countersign.extend",
-            subject=countersign.document,
-            after={"unit": countersign.unit.name, "new_due": new_due.isoformat(), "reason": reason.strip()},
-            rule_ids=["countersign.reply"],
-        )
-    countersign.refresh_from_db()
-    return countersign

@@ -78,6 +78,7 @@ class Position(models.Model):
         DEPUTY_SECRETARY_GENERAL = "deputy_secretary_general", "副秘书长"
         PRINCIPAL_HEAD = "principal_head", "主要负责人"
         LEGAL_REVIEWER = "legal_reviewer", "法制审核人员"
+        SECURITY_OFFICER = "security_officer", "保密员"
         CLERK = "clerk", "秘书/文书"
         STAFF = "staff", "工作人员"
 

@@ -8,6 +8,7 @@ from .calendar import DayKind, SpecialDay, WorkingCalendar, YearSchedule, defaul
 from .deadlines import DeadlineResult, TraceStep, compute_deadline, deadline
 from .errors import (
     CalendarRangeError,
+    InvalidInput,
     NotComputable,
     RulebookError,
     RuleNotInForce,
@@ -21,6 +22,7 @@ __all__ = [
     "CalendarRangeError",
     "DayKind",
     "DeadlineResult",
+    "InvalidInput",
     "NotComputable",
     "Rule",
     "RuleNotInForce",

@@ -67,3 +67,13 @@ class CalendarRangeError(RulesError):
 
     def __init__(self, day: dt.date, first: dt.date, last: dt.date) -> None:
         super().__init__(f"日期 {day.isoformat()} 超出工作日历的范围（{first.isoformat()} 至 {last.isoformat()}）。")
+
+
+class InvalidInput(RulesError):
+    """Input that no rule could accept: too long, empty, the wrong type. Names the field in Chinese."""
+
+    code = "bad_input"
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field

@@ -93,9 +93,20 @@ class InboxItem(models.Model):
     assignee_person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="inbox_items", verbose_name="人员"
     )
+    # With no position or person, the item is for the unit's pool: its staff below leadership level
+    # (the General Office's clerks, a county's office) see it and any of them may take it.
     unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="所属单位"
     )
+    # Segregation of duties (Art 34): a pool item is not offered to the person it is about.
+    not_for = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Which act of the subject this item stands for, so the module can close exactly it once done.
+    key = models.CharField(max_length=80, blank=True)
+    # 阅件/知会: only to be read; the reader may mark it read. Every other item leaves the inbox only
+    # when its act is done.
+    for_reading = models.BooleanField("阅件", default=False)
+    # A date the item is due by that is not a rule's deadline (e.g. the 限办日期 the office sets).
+    due_on = models.DateField("限办日期", null=True, blank=True)
     deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbox_items")
     state = models.CharField("状态", max_length=8, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField("收到时间", default=timezone.now)
@@ -110,10 +121,13 @@ class InboxItem(models.Model):
         indexes = [
             models.Index(fields=["assignee_position", "state", "created_at"]),
             models.Index(fields=["assignee_person", "state", "created_at"]),
+            models.Index(fields=["unit", "state", "created_at"]),
+            models.Index(fields=["subject_type", "subject_id", "state"]),
+            models.Index(fields=["done_by", "done_at"]),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(assignee_position__isnull=False) | Q(assignee_person__isnull=False),
+                condition=Q(assignee_position__isnull=False) | Q(assignee_person__isnull=False) | Q(unit__isnull=False),
                 name="inbox_item_has_assignee",
             )
         ]

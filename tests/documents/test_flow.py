@@ -110,7 +110,7 @@ def test_a_request_is_routed_by_division_of_labour_to_the_acting_leader(demo):  
     event = AuditEvent.objects.filter(action="document.route").get()
     assert event.after["acting"]["acting_position"] == "vice-mayor-6"
     assert "acting.ab-partner" in event.rules and "documents.routing" in event.rules
-    item = InboxItem.objects.get(kind="documents.instruct", state="open")
+    item = InboxItem.objects.get(key="instruct", state="open")
     assert item.assignee_position.code == "vice-mayor-5"
 
 
@@ -125,7 +125,7 @@ def test_the_leader_must_give_a_clear_opinion(demo):  # 49
     assert doc.state == "routed"
     doc = document_instruct(actor=person("vice-mayor-5"), document=doc, opinion="同意")
     assert (doc.state, doc.opinion) == ("decided", "同意")
-    assert not InboxItem.objects.filter(kind="documents.instruct", state="open").exists()
+    assert not InboxItem.objects.filter(key="instruct", state="open").exists()
 
 
 def test_only_the_routed_leader_or_the_one_acting_for_them_may_instruct(demo):  # 49, 7-2
@@ -287,7 +287,7 @@ def test_a_negotiated_extension_moves_the_countersign_deadline_and_is_recorded(d
 
 
 def test_a_disagreement_is_listed_with_each_sides_grounds_and_a_proposal_before_it_goes_for_decision(demo):  # 50-1
-    from cityhall.documents.services import disagreement_submit
+    from cityhall.documents.services import disagreement_confirm, disagreement_submit
 
     doc = registered(new_request())
     [cs] = countersign_request(actor=person("office-clerk-1"), document=doc, units=[Unit.objects.get(code="finance")])
@@ -306,7 +306,12 @@ def test_a_disagreement_is_listed_with_each_sides_grounds_and_a_proposal_before_
         host_grounds="属县级公路养护补助，可由一般预算安排。",
         proposal="建议由市财政安排一半，交通专项安排一半。",
     )
-    assert doc.disagreement["others"] == [{"unit": "抚顺市财政局", "grounds": "资金应由交通专项列支。"}]
+    assert [(o["unit"], o["grounds"]) for o in doc.disagreement["others"]] == [
+        ("抚顺市财政局", "资金应由交通专项列支。")
+    ]
+    with pytest.raises(RuleViolation, match="负责人会签"):
+        document_route(actor=person("office-clerk-1"), document=doc)
+    doc = disagreement_confirm(actor=person("head-finance"), document=doc, unit=Unit.objects.get(code="finance"))
     routed = document_route(actor=person("office-clerk-1"), document=doc)
     assert routed.routed_to.code == "vice-mayor-5"  # the supervising leader coordinates
     assert AuditEvent.objects.get(action="countersign.disagreement_submitted").rules == ["countersign.disagreement"]

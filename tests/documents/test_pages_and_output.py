@@ -12,10 +12,12 @@ from docx.shared import Mm
 
 from cityhall.documents.models import Countersign, Document
 from cityhall.documents.services import (
+    document_check,
     document_co_sign,
     document_create_incoming,
     document_create_outgoing,
     document_issue,
+    document_prepare,
     document_review,
     document_sign,
 )
@@ -49,6 +51,8 @@ def issued():
         matter_unit=Unit.objects.get(code="transport"),
         touched_leaders=["vice-mayor-1"],
     )
+    doc = document_prepare(actor=person("office-clerk-1"), document=doc)
+    doc = document_check(actor=person("office-clerk-2"), document=doc)
     doc = document_review(actor=person("vice-mayor-5"), document=doc)
     doc = document_co_sign(actor=person("vice-mayor-1"), document=doc)
     doc = document_sign(actor=person("mayor"), document=doc, at=dt.datetime(2026, 11, 25, 2, tzinfo=dt.UTC))

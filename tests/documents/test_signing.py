@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from cityhall.documents.services import (
     document_authorise,
+    document_check,
     document_co_sign,
     document_create_outgoing,
     document_issue,
+    document_prepare,
     document_review,
     document_sign,
 )
@@ -129,32 +131,40 @@ def person(code: str) -> Person:
     return Person.objects.get(holdings__position__code=code)
 
 
+def checked(doc):
+    """The drafter sends it for 核稿 and another office clerk checks it: it is then ready for signing."""
+    doc = document_prepare(actor=person("office-clerk-1"), document=doc)
+    return document_check(actor=person("office-clerk-2"), document=doc)
+
+
 @pytest.fixture
 def notice(db):
     load_demo()
-    return document_create_outgoing(
-        actor=person("office-clerk-1"),
-        issuer_unit=Unit.objects.get(code="city-government"),
-        kind="通知",
-        category="government_downward",
-        title="抚顺市人民政府关于加强农村公路养护管理的通知",
-        body="各县（区）人民政府，市政府各部门：为加强农村公路养护管理……",
-        addressees=["各县（区）人民政府"],
-        matter_unit=Unit.objects.get(code="transport"),
-        touched_leaders=["vice-mayor-1"],
+    return checked(
+        document_create_outgoing(
+            actor=person("office-clerk-1"),
+            issuer_unit=Unit.objects.get(code="city-government"),
+            kind="通知",
+            category="government_downward",
+            title="抚顺市人民政府关于加强农村公路养护管理的通知",
+            body="各县（区）人民政府，市政府各部门：为加强农村公路养护管理……",
+            addressees=["各县（区）人民政府"],
+            matter_unit=Unit.objects.get(code="transport"),
+            touched_leaders=["vice-mayor-1"],
+        )
     )
 
 
 @pytest.mark.django_db
 def test_a_government_notice_is_reviewed_co_signed_then_signed_by_the_mayor_and_numbered(notice):  # 51-0-5
-    assert notice.state == "registered"
+    assert notice.state == "signing"
     with pytest.raises(RuleViolation) as err:
         document_sign(actor=person("vice-mayor-5"), document=notice)
     assert "第五十一条第（五）项" in err.value.citation and "无权签发" in err.value.message
     with pytest.raises(RuleViolation, match="尚未审核"):
         document_sign(actor=person("mayor"), document=notice)
     notice = document_review(actor=person("vice-mayor-5"), document=notice)
-    with pytest.raises(RuleViolation, match="vice-mayor-1"):
+    with pytest.raises(RuleViolation, match="常务副市长 周启航"):
         document_sign(actor=person("mayor"), document=notice)
     with pytest.raises(RuleViolation, match="不涉及您的分管范围"):
         document_co_sign(actor=person("vice-mayor-2"), document=notice)
@@ -189,16 +199,18 @@ def test_the_acting_mayor_signs_with_dai_and_the_record_keeps_both_people(notice
 @pytest.mark.django_db
 def test_a_mayor_authorisation_lets_the_supervising_leader_sign_an_executive_meeting_decision(db):  # 51-0-5
     load_demo()
-    doc = document_create_outgoing(
-        actor=person("office-clerk-1"),
-        issuer_unit=Unit.objects.get(code="city-government"),
-        kind="通知",
-        category="government_downward",
-        title="关于印发农村公路养护实施方案的通知",
-        body="经市政府常务会议研究同意……",
-        addressees=["各县（区）人民政府"],
-        matter_unit=Unit.objects.get(code="transport"),
-        executive_decided_or_routine=True,
+    doc = checked(
+        document_create_outgoing(
+            actor=person("office-clerk-1"),
+            issuer_unit=Unit.objects.get(code="city-government"),
+            kind="通知",
+            category="government_downward",
+            title="关于印发农村公路养护实施方案的通知",
+            body="经市政府常务会议研究同意……",
+            addressees=["各县（区）人民政府"],
+            matter_unit=Unit.objects.get(code="transport"),
+            executive_decided_or_routine=True,
+        )
     )
     with pytest.raises(RuleViolation, match="须经市长授权"):
         document_sign(actor=person("vice-mayor-5"), document=doc)
