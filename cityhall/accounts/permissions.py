@@ -105,6 +105,8 @@ def actor_for(user: Any, at: dt.datetime | None = None) -> Actor:
 def _inbox_item(actor: Actor, item: Any) -> bool:
     if actor.person and item.assignee_person_id == actor.person.pk:
         return True
+    if item.assignee_position_id is None and item.assignee_person_id is None:
+        return item.unit_id in actor.pool_unit_ids  # the unit's shared queue
     return item.assignee_position_id in (actor.position_ids | actor.acting_position_ids)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cityhall.org.models import Person, Position
 from cityhall.rulebase.selectors import rule_deadline
-from cityhall.rules import DeadlineResult, RuleViolation
+from cityhall.rules import DeadlineResult, RulesError, RuleViolation
 from cityhall.rules.deadlines import LOCAL_TZ
 
 from .audit import audit_record
@@ -171,6 +171,7 @@ def inbox_item_create(
     assignee_position: Position | None = None,
     assignee_person: Person | None = None,
     deadline: Deadline | None = None,
+    for_reading: bool = False,
 ) -> InboxItem:
     if assignee_position is None and assignee_person is None:
         raise ValueError("an inbox item needs a position or a person")
@@ -186,6 +187,7 @@ def inbox_item_create(
             assignee_person=assignee_person,
             unit=unit,
             deadline=deadline,
+            for_reading=for_reading,
         )
         audit_record(
             actor=actor,
@@ -201,7 +203,18 @@ def inbox_item_create(
     return item
 
 
+class NotForReading(RulesError):
+    """Only a reading item (阅件、知会) is closed by hand; any other closes when its act is done."""
+
+    code = "not_for_reading"
+
+    def __init__(self) -> None:
+        super().__init__("这是待办理的事项：请打开它办理，办理完成后会自动从待办中移出，不能直接标记为已办。")
+
+
 def inbox_item_complete(*, item: InboxItem, actor: Person, on_behalf_of: Person | None = None) -> InboxItem:
+    if not item.for_reading:
+        raise NotForReading()
     with transaction.atomic():
         locked = InboxItem.objects.select_for_update().get(pk=item.pk)
         if locked.state == InboxItem.State.DONE:

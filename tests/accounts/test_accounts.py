@@ -127,7 +127,7 @@ def fgw_item(demo):
         assignee_position=position,
     )
     return inbox_item_create(
-        actor=None, title="会签：测试文件", kind="test", assignee_position=position, deadline=deadline
+        actor=None, title="会签：测试文件", kind="test", assignee_position=position, deadline=deadline, for_reading=True
     )
 
 

@@ -22,29 +22,25 @@ def person(code: str) -> Person:
 def test_a_refused_submission_returns_the_form_filled_in_and_the_retry_updates_the_same_draft(client):  # 48
     load_demo()
     client.force_login(get_user_model().objects.get(username="xinbin"))
-    refused = client.post(
-        "/documents/new/",
-        {
-            "kind": "报告",
-            "title": "关于防汛工作的报告",
-            "body": "……妥否，请批复。",
-            "addressees": "抚顺市人民政府",
-            "signed_by_title": "县长",
-        },
-    )
+    xinbin = Unit.objects.get(code="xinbin")
+    typed = {
+        "issuer": xinbin.pk,
+        "kind": "报告",
+        "title": "关于防汛工作的报告",
+        "body": "……妥否，请批复。",
+        "addressees": "抚顺市人民政府",
+        "signed_by_title": "县长",
+        "intent": "submit",
+    }
+    refused = client.post("/documents/new/", typed, follow=True)
     html = refused.content.decode()
-    assert refused.status_code == 200 and "……妥否，请批复。" in html and 'name="draft"' in html
     draft = Document.objects.get()
+    assert refused.redirect_chain[-1][0] == f"/documents/{draft.pk}/edit/"
+    assert "……妥否，请批复。" in html and "夹带了请示事项" in html and "第四十八条" in html
+    assert draft.state == "draft"
     fixed = client.post(
-        "/documents/new/",
-        {
-            "draft": draft.pk,
-            "kind": "请示",
-            "title": "关于防汛资金的请示",
-            "body": "特申请防汛资金。妥否，请批示。",
-            "addressees": "抚顺市人民政府",
-            "signed_by_title": "县长",
-        },
+        f"/documents/{draft.pk}/edit/",
+        {**typed, "kind": "请示", "title": "关于防汛资金的请示", "body": "特申请防汛资金。妥否，请批示。"},
     )
     assert fixed.status_code == 302
     assert Document.objects.count() == 1
@@ -84,6 +80,7 @@ def test_attachments_are_real_files_downloaded_only_by_those_who_may_read(client
     client.post(
         "/documents/new/",
         {
+            "issuer": Unit.objects.get(code="xinbin").pk,
             "kind": "请示",
             "title": "关于养护资金的请示",
             "body": "妥否，请批示。",

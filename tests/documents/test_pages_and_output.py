@@ -151,6 +151,8 @@ def test_a_county_submits_and_the_office_walks_it_through_the_pages(client):  # 
     refused = client.post(
         "/documents/new/",
         {
+            "issuer": Unit.objects.get(code="xinbin").pk,
+            "intent": "submit",
             "kind": "报告",
             "title": "关于防汛工作的报告",
             "body": "……妥否，请批复。",
@@ -169,7 +171,9 @@ def test_a_county_submits_and_the_office_walks_it_through_the_pages(client):  # 
             "body": "特申请补助资金。妥否，请批示。",
             "addressees": "抚顺市人民政府",
             "signed_by_title": "县长",
-            "matter": str(Unit.objects.get(code="transport").pk),
+            "issuer": Unit.objects.get(code="xinbin").pk,
+            "intent": "submit",
+            "matter_unit": str(Unit.objects.get(code="transport").pk),
         },
         follow=True,
     )

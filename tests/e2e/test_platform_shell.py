@@ -54,7 +54,9 @@ def vm3_absent_with_overdue_item(demo) -> int:
         anchor=dt.date(2025, 3, 3),
         assignee_position=vm3,
     )
-    item = inbox_item_create(actor=None, title=ITEM_TITLE, kind="test", assignee_position=vm3, deadline=deadline)
+    item = inbox_item_create(
+        actor=None, title=ITEM_TITLE, kind="test", assignee_position=vm3, deadline=deadline, for_reading=True
+    )
     return item.pk
 
 
@@ -85,7 +87,7 @@ def test_acting_vice_mayor_completes_an_overdue_item_and_finds_it_on_org_and_aud
     expect(row.locator(".badge.overdue")).to_contain_text("已逾期")
     expect(page.locator(".tabs .badge.overdue")).to_contain_text("已逾期 1")
 
-    row.get_by_role("button", name="办结").click()
+    row.get_by_role("button", name="已阅").click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator(f"#inbox tr[data-item='{item_id}']")).to_have_count(0)
     expect(page.locator("#inbox")).to_contain_text("没有待办事项")
@@ -96,7 +98,7 @@ def test_acting_vice_mayor_completes_an_overdue_item_and_finds_it_on_org_and_aud
     done = page.locator(f"#inbox tr[data-item='{item_id}']")
     expect(done).to_be_visible()
     expect(done).to_contain_text(f"代{VM3_NAME}")
-    expect(done.get_by_role("button", name="办结")).to_have_count(0)
+    expect(done.get_by_role("button", name="已阅")).to_have_count(0)
 
     # 组织与分工: vm4 acts for vice-mayor-3 today.
     nav(page).get_by_role("link", name="组织与分工").click()

@@ -40,7 +40,9 @@ def vm3_away_with_item():
         anchor=dt.date(2026, 1, 5),
         assignee_position=vm3,
     )
-    return inbox_item_create(actor=None, title="请示：测试事项", kind="test", assignee_position=vm3, deadline=deadline)
+    return inbox_item_create(
+        actor=None, title="请示：测试事项", kind="test", assignee_position=vm3, deadline=deadline, for_reading=True
+    )
 
 
 def login(client, username: str) -> None:
@@ -54,7 +56,7 @@ def test_the_ab_partner_sees_the_absent_vice_mayors_item_marked_acting(vm3_away_
     assert items[0]["acting_for"] == "副市长宁致和" and "代副市长宁致和办理" in items[0]["acting_message"]
     assert items[0]["overdue"] is True  # due 2026-01-08; no worker has run
     html = client.get("/").content.decode()
-    assert 'class="badge acting"' in html and "已逾期" in html
+    assert "acting" in html and ">代<" in html and "已逾期" in html
 
 
 def test_others_do_not_see_it(vm3_away_with_item, client):
