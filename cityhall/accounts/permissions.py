@@ -18,7 +18,7 @@ from django.utils import timezone
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_acted_for, positions_held
 
-POOL_EXCLUDED_KINDS = (*Position.LEADER_KINDS, Position.Kind.DEPUTY_SECRETARY_GENERAL)
+POOL_EXCLUDED_KINDS = (*Position.LEADER_KINDS, Position.Kind.DEPUTY_SECRETARY_GENERAL, Position.Kind.SECURITY_OFFICER)
 
 LEADER = "leader"
 OFFICE = "office"

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
@@ -21,6 +22,15 @@ from cityhall.workflow.models import Deadline, InboxItem
 from .models import Countersign, Document
 
 KIND = "documents.document"
+# Collective addressees as documents write them, and the units they reach.
+GROUP_ADDRESSEES = {
+    "各县（区）人民政府": (Unit.Kind.COUNTY,),
+    "各县区人民政府": (Unit.Kind.COUNTY,),
+    "各县（区）政府": (Unit.Kind.COUNTY,),
+    "市政府各部门": (Unit.Kind.DEPARTMENT, Unit.Kind.AFFILIATED),
+    "市政府各委办局": (Unit.Kind.DEPARTMENT, Unit.Kind.AFFILIATED),
+    "各直属机构": (Unit.Kind.AFFILIATED,),
+}
 READ_KIND = "documents.read"
 
 
@@ -261,6 +271,11 @@ def deliver(doc: Document, *, actor: Person | None, at: dt.datetime | None = Non
     """On issue, each addressee unit we know gets the document in its inbox (来文), and so does each
     unit it is copied to (抄送, for reading too)."""
     names = [a for a in doc.addressees.split("、") if a] + [a for a in doc.copied_to.split("、") if a]
-    units = Unit.objects.filter(name__in=names).exclude(pk=doc.issuer_unit_id)
+    kinds = [kind for name in names for group, kind in GROUP_ADDRESSEES.items() if group in name]
+    units = (
+        Unit.objects.filter(Q(name__in=names) | Q(short_name__in=names) | Q(kind__in=[k for ks in kinds for k in ks]))
+        .exclude(pk=doc.issuer_unit_id)
+        .exclude(kind__in=[Unit.Kind.CITY_GOVERNMENT, Unit.Kind.GENERAL_OFFICE])
+    )
     label = f"来文：{doc.safe_title}（{doc.document_number}）"
     return [for_reading(doc, title=label, actor=actor, unit=u, at=at) for u in units]

@@ -7,10 +7,12 @@ so running it twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from cityhall.rules.deadlines import LOCAL_TZ
@@ -160,7 +162,61 @@ OTHERS = [
     ("head-justice", "市司法局局长", "principal_head", "justice", "卓恒之", "justice-head"),
     ("justice-reviewer", "市司法局合法性审查员", "legal_reviewer", "justice", "时若谷", "justice"),
     ("head-xinbin", "新宾满族自治县县长", "principal_head", "xinbin", "乌云岚", "xinbin"),
+    # A second person in the same county (its office), and the General Office's security officer.
+    ("xinbin-office", "新宾满族自治县人民政府办公室秘书", "staff", "xinbin", "那晓棠", "xinbin2"),
+    ("office-security", "市政府办公室保密员", "security_officer", "general-office", "闻若溪", "baomi"),
 ]
+# Every other department and county gets its principal head, so that every unit the forms offer has
+# an account (username = the unit's code). Invented names, never a real official's.
+HEAD_NAMES = [
+    "郁清澜",
+    "桑立诚",
+    "沈砚秋",
+    "冉博闻",
+    "费思远",
+    "晏文卿",
+    "窦景行",
+    "巫若川",
+    "俞怀安",
+    "商启明",
+    "戚以宁",
+    "蒲知远",
+    "柏承泽",
+    "骆静姝",
+    "班嘉言",
+    "席墨池",
+    "祁书翰",
+    "甄一鸣",
+    "喻晚晴",
+    "阎澄心",
+    "钮致远",
+    "宓清越",
+    "仲梓萱",
+    "计长风",
+    "厉子衿",
+    "岑远舟",
+    "邬雪松",
+    "鞠春和",
+    "车望舒",
+    "闵知行",
+]
+CLEARANCES = {"clerk": 3, "clerk2": 3, "baomi": 4}
+
+
+def head_title(unit_name: str, short: str) -> str:
+    if unit_name.endswith("县人民政府"):
+        return unit_name.removesuffix("人民政府") + "县长"
+    if unit_name.endswith("区人民政府"):
+        return unit_name.removesuffix("人民政府") + "区长"
+    if unit_name.endswith("委员会"):
+        return f"{short}主任"
+    return f"{short}局长"
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    # One hash (with its own salt) for every demo account: hashing 55 times would take 15 s.
+    return make_password(DEMO_PASSWORD)
 
 
 def _user(username: str, full_name: str, *, staff: bool = False, superuser: bool = False) -> Any:
@@ -170,7 +226,7 @@ def _user(username: str, full_name: str, *, staff: bool = False, superuser: bool
         user.first_name = full_name
         user.is_staff = staff
         user.is_superuser = superuser
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save()
     return user
 
@@ -248,8 +304,25 @@ def load_demo() -> list[tuple[str, str, str]]:
         position, _ = Position.objects.get_or_create(
             code=code, defaults={"title": title, "kind": kind, "unit": units[unit_code]}
         )
-        _hold(_person(name, username), position)
+        _hold(_person(name, username, clearance=CLEARANCES.get(username, 0)), position)
         logins.append((username, name, title))
+
+    names = iter(HEAD_NAMES)
+    have_login = {o[3] for o in OTHERS if o[2] == "principal_head"}
+    for code, name, short, kind, _ in UNITS:
+        if kind not in ("department", "county", "affiliated") or code in have_login:
+            continue
+        position, created = Position.objects.get_or_create(
+            code=f"head-{code}",
+            defaults={"title": head_title(name, short), "kind": "principal_head", "unit": units[code]},
+        )
+        person_name = next(names)
+        if created or not Holding.objects.filter(position=position, end__isnull=True).exists():
+            # County heads handle 秘密 documents of their own county.
+            _hold(_person(person_name, code, clearance=2 if kind == "county" else 0), position)
+        holder = Holding.objects.filter(position=position, end__isnull=True).select_related("person").first()
+        if holder is not None:
+            logins.append((code, holder.person.name, position.title))
 
     _user("admin", "系统管理员", staff=True, superuser=True)
     logins.append(("admin", "系统管理员", "系统管理员（规则库、放假安排、账号）"))

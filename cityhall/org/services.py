@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from cityhall.rules import RuleViolation
 from cityhall.workflow.audit import audit_record
@@ -70,4 +71,28 @@ def absence_cancel(*, actor: Person | None, absence: Absence) -> Absence:
     return locked
 
 
-__all__ = ["OrgError", "RuleViolation", "absence_cancel", "absence_record"]
+def absence_end(*, actor: Person | None, absence: Absence, at: dt.datetime | None = None) -> Absence:
+    """销假: the person is back before the recorded end; from now on they act for themselves again."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Absence.objects.select_for_update().get(pk=absence.pk)
+        if locked.cancelled or locked.end <= at:
+            return locked
+        if locked.start >= at:
+            # Not begun yet: ending it now means it never happens.
+            return absence_cancel(actor=actor, absence=locked)
+        before = {"end": locked.end.isoformat()}
+        locked.end = at
+        locked.save(update_fields=["end"])
+        audit_record(
+            actor=actor,
+            action="absence.end",
+            subject=locked,
+            before=before,
+            after={"end": at.isoformat(), "person": locked.person.name},
+            rule_ids=["acting.ab-partner"],
+        )
+    return locked
+
+
+__all__ = ["OrgError", "RuleViolation", "absence_cancel", "absence_end", "absence_record"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,7 +22,7 @@ from .selectors import (
     portfolio_at,
     position_by_code,
 )
-from .services import OrgError, absence_record
+from .services import OrgError, absence_end, absence_record
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -89,4 +89,15 @@ def record_absence(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, f"已登记 {absence.person.name} {absence.start:%m-%d %H:%M} 至 {absence.end:%m-%d %H:%M} 外出。"
         )
+    return redirect("org:index")
+
+
+@require_POST
+def end_absence(request: HttpRequest, absence_id: int) -> HttpResponse:
+    """销假: the leader is back; work addressed to their position returns to them."""
+    actor = actor_for(request.user)
+    check(actor, "org.record_absence")
+    absence = get_object_or_404(Absence, pk=absence_id)
+    absence_end(actor=actor.person, absence=absence)
+    messages.success(request, f"{absence.person.name}已销假，其待办事项回到本人。")
     return redirect("org:index")

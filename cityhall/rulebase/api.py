@@ -161,6 +161,9 @@ def get_month(request: HttpRequest, query: Query[MonthQuery]) -> dict[str, Any]:
     year, month = (int(x) for x in query.month.split("-"))
     if not 1 <= month <= 12:
         raise BadInput(f"月份有误：“{query.month}”。")
+    # Dates before year 1 or after 9999 do not exist; the calendar only knows 1900 onwards anyway.
+    if not 1900 <= year <= 9998:
+        raise BadInput(f"年份超出范围：“{query.month}”，请填写1900年至9998年之间的月份。")
     cal = working_calendar()
     days = cal.month(year, month)
     return {

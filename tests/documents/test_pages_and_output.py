@@ -108,6 +108,7 @@ def test_classified_content_is_hidden_from_people_without_clearance(client):  # 
         classification="机密",
         classification_period="10年",
     )
+    Person.objects.filter(user__username="clerk").update(clearance=Person.Clearance.NONE)
     login(client, "clerk")  # a clerk with no clearance
     page = client.get(f"/documents/{doc.pk}/").content.decode()
     assert "涉密正文内容XYZ" not in page and "无权查看正文" in page

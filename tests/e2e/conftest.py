@@ -79,3 +79,17 @@ def page(browser, live_server, transactional_db) -> Iterator:
     finally:
         context.close()
     assert not js_errors, f"JavaScript errors on the page: {js_errors}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker) -> Iterator[None]:
+    """The test database, always created. pytest-django creates it only for tests that ask for ``db``
+    or ``live_server``; the document journeys use a module-scoped office (tests/e2e/office.py) instead,
+    so a run of those alone would otherwise find no tables."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)

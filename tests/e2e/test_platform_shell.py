@@ -79,13 +79,14 @@ def test_acting_vice_mayor_completes_an_overdue_item_and_finds_it_on_org_and_aud
     expect(page).to_have_url(re.compile(r"/$"))
 
     # Inbox: the absent partner's item, marked 代 and overdue.
-    expect(page.locator("p.notice[role='status']")).to_contain_text("您今天代行")
+    expect(page.locator("main [role='status']")).to_contain_text("您今天代行")
     row = page.locator(f"#inbox tr[data-item='{item_id}']")
     expect(row).to_be_visible()
     expect(row).to_contain_text(ITEM_TITLE)
     expect(row.locator(".badge.acting")).to_have_text("代")
-    expect(row.locator(".badge.overdue")).to_contain_text("已逾期")
-    expect(page.locator(".tabs .badge.overdue")).to_contain_text("已逾期 1")
+    expect(row).to_contain_text("已逾期")
+    expect(row).to_have_attribute("data-colour", "red")
+    expect(page.locator("#count-overdue")).to_have_text("1")
 
     row.get_by_role("button", name="已阅").click()
     expect(page).to_have_url(re.compile(r"/$"))
@@ -93,7 +94,7 @@ def test_acting_vice_mayor_completes_an_overdue_item_and_finds_it_on_org_and_aud
     expect(page.locator("#inbox")).to_contain_text("没有待办事项")
 
     # 已办: done on behalf of the absent vice mayor.
-    page.locator(".tabs").get_by_role("link", name="已办").click()
+    page.get_by_role("tablist").get_by_role("link", name="已办").click()
     expect(page).to_have_url(re.compile(r"\?state=done$"))
     done = page.locator(f"#inbox tr[data-item='{item_id}']")
     expect(done).to_be_visible()

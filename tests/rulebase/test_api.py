@@ -49,6 +49,7 @@ def test_an_hour_rule_accepts_a_time(client):  # 45-1
         ("/api/v1/rules/minutes.issue/deadline", {"start": "2020-01-01"}, 422, "rule_not_in_force"),
         ("/api/v1/rules/minutes.issue/deadline", {"start": "1900-01-01"}, 422, "rule_not_in_force"),
         ("/api/v1/calendar", {"month": "2026-13"}, 422, "bad_input"),
+        ("/api/v1/calendar", {"month": "0000-01"}, 422, "bad_input"),
     ],
 )
 def test_errors_are_json_with_a_code_and_a_chinese_message(client, url, params, status, code):

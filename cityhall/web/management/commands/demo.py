@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cityhall.documents.demo import load_documents
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
                 "演示账号的密码是公开的，生产环境不得加载演示数据（use --force only on a demo host）。", returncode=2
             )
         logins = load_demo()
+        created = load_documents()
+        if created:
+            self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
         self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role in logins:
             self.stdout.write(f"  {username:<12} {name:<6} {role}")
