@@ -45,7 +45,7 @@ class UnknownRule(RulesError):
 
     def __init__(self, rule_id: str) -> None:
         self.rule_id = rule_id
-        super().__init__(f"规则库中没有编号为“{rule_id}”的规则。用 `cityhall rules list` 查看全部规则。")
+        super().__init__(f"规则库中没有编号为“{rule_id}”的规则，请在规则库中查看全部规则。")
 
 
 class RuleNotInForce(RulesError):

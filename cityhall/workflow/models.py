@@ -68,7 +68,8 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject_label} · {self.rule_id} · {self.due_date}"
+        # People read this (audit trail, admin): the date, not the rule's code.
+        return f"{self.subject_label}（{self.due_date:%Y-%m-%d}截止）"
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         """Overdue is visible from the due time alone, whether or not a worker has run."""

@@ -10,8 +10,10 @@ from django.views.decorators.http import require_POST
 
 from cityhall.accounts.permissions import actor_for, allowed, check
 from cityhall.org.models import Person
+from cityhall.rulebase.selectors import rulebook
 
 from .audit import verify_chain
+from .labels import action_label, changes, subject_label
 from .selectors import audit_events
 
 
@@ -31,7 +33,16 @@ def index(request: HttpRequest) -> HttpResponse:
     bad_dates = (request.GET.get("from") and not start) or (request.GET.get("to") and not end)
     qs = audit_events(actor, subject=subject, person_id=person_id, start=start, end=end)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    book = rulebook()
+    for e in page:
+        e.action_name = action_label(e.action)  # type: ignore[attr-defined]
+        e.subject_name = subject_label(e.subject_type)  # type: ignore[attr-defined]
+        e.changes = changes(e.before_json, e.after_json)  # type: ignore[attr-defined]
+        e.rule_links = [(r, book.rule(r).short_citation) for r in e.rules if r in book]  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
+        "query": query.urlencode(),
         "page": page,
         "subject": subject,
         "person_id": person_id,

@@ -114,14 +114,16 @@ def test_acting_vice_mayor_completes_an_overdue_item_and_finds_it_on_org_and_aud
     nav(page).get_by_role("link", name="审计记录").click()
     expect(page).to_have_url(re.compile(r"/audit/$"))
     expect(page.locator("h1")).to_contain_text("仅显示您本人")
-    complete = page.locator("#audit tr[data-event]").filter(has=page.locator("code", has_text="inbox.complete"))
+    complete = page.locator("#audit tr[data-event][data-action='inbox.complete']")
     expect(complete).to_have_count(1)
     expect(complete).to_contain_text(ITEM_TITLE)
     actor_cell = complete.locator("td").nth(1)
     expect(actor_cell).to_contain_text(VM4_NAME)
     expect(actor_cell).to_contain_text(f"代 {VM3_NAME}")
     # Events by others (the system creating the item) stay hidden from a vice mayor.
-    expect(page.locator("#audit code", has_text="inbox.create")).to_have_count(0)
+    expect(complete.locator(".action-name")).to_have_text("办结待办")
+    expect(page.locator("#audit")).not_to_contain_text("inbox.complete")
+    expect(page.locator("#audit tr[data-action='inbox.create']")).to_have_count(0)
     expect(page.get_by_role("button", name="校验哈希链")).to_have_count(0)
 
 
@@ -178,7 +180,7 @@ def test_clerk_records_an_absence_and_a_department_head_sees_no_form(page: Page,
     form.get_by_role("button", name="登记").click()
 
     expect(page).to_have_url(re.compile(r"/org/$"))
-    message = page.locator(".messages p.notice[role='status']")
+    message = page.locator(".messages [role='status']")
     expect(message).to_contain_text(f"已登记 {VM5_NAME} {start:%m-%d %H:%M} 至 {end:%m-%d %H:%M} 外出")
     row = page.locator("#absences tbody tr").filter(has_text=VM5_NAME)
     expect(row).to_have_count(1)
@@ -208,10 +210,10 @@ def test_clerk_filters_the_audit_trail_and_verifies_the_hash_chain(page: Page, v
     expect(page.locator("#f-subject")).to_have_value("安全生产工作")
     # The deadline and the inbox item both carry the title; the absence does not.
     expect(rows).to_have_count(2)
-    expect(rows.locator("code")).to_have_text(["inbox.create", "deadline.schedule"])
+    expect(rows.locator(".action-name")).to_have_text(["送达待办", "设定期限"])
     for i in range(2):
         expect(rows.nth(i)).to_contain_text(ITEM_TITLE)
-    expect(page.locator("#audit code", has_text="absence.record")).to_have_count(0)
+    expect(page.locator("#audit tr[data-action='absence.record']")).to_have_count(0)
 
     page.get_by_role("button", name="校验哈希链").click()
     result = page.locator("#verify-result")

@@ -1,0 +1,107 @@
+"""The shell every page shares: Chinese error pages instead of Django's, and an audit trail people can read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client, override_settings
+
+from cityhall.documents.services import document_create_incoming
+from cityhall.org.demo import load_demo
+from cityhall.org.models import Person, Unit
+from cityhall.workflow.audit import audit_record
+from cityhall.workflow.labels import action_label, changes
+
+pytestmark = pytest.mark.django_db
+
+CODE = re.compile(r"\b(?:document|countersign|inbox|deadline|absence)\.[a-z_]+\b|vice-mayor-\d|\bmayor\b")
+
+
+def signed_in(username: str) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+@override_settings(DEBUG=False)
+def test_a_missing_page_is_our_chinese_404_not_djangos():
+    load_demo()
+    response = signed_in("clerk").get("/documents/999999/")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "找不到您要的页面" in body and "返回我的待办" in body
+    assert "Page not found" not in body and "Django" not in body
+
+
+@override_settings(DEBUG=False)
+def test_a_refusal_is_a_chinese_403_page_that_says_why():
+    load_demo()
+    doc = document_create_incoming(
+        actor=Person.objects.get(user__username="xinbin"),
+        issuer_unit=Unit.objects.get(code="xinbin"),
+        kind="请示",
+        title="关于某县内部事项的请示",
+        body="正文。",
+        addressees=["抚顺市人民政府"],
+        signed_by_title="县长",
+    )
+    response = signed_in("finance").get(f"/documents/{doc.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "您无权访问此页面" in body and 'id="refusal"' in body
+    assert "403 Forbidden" not in body
+
+
+@override_settings(DEBUG=False)
+def test_a_server_error_is_a_chinese_500_page():
+    client = Client(raise_request_exception=False)
+    from django.views import defaults
+
+    body = defaults.server_error(client.get("/").wsgi_request).content.decode()
+    assert "系统出错，本次操作未完成" in body and "Server Error" not in body
+
+
+def test_the_audit_page_names_actions_and_shows_each_changed_field():
+    load_demo()
+    clerk = Person.objects.get(user__username="clerk")
+    with transaction.atomic():
+        audit_record(
+            actor=clerk,
+            action="document.edit",
+            before={"title": "旧标题", "state": "draft", "body": "甲" * 300},
+            after={"title": "新标题", "state": "submitted", "body": "乙" * 300},
+            rule_ids=["documents.intake"],
+        )
+    body = signed_in("clerk").get("/audit/").content.decode()
+    row = body[body.index('data-action="document.edit"') :]
+    row = row[: row.index("</tbody>")]
+    assert "修改公文" in row
+    assert "<del>旧标题</del> → <ins>新标题</ins>" in row
+    assert "<del>草稿</del>" in row  # states by name
+    assert "<details><summary>内容较长，点击展开</summary>" in row  # the 300-character body folds
+    assert not CODE.search(re.sub(r'data-[a-z-]+="[^"]*"|href="[^"]*"', "", row))
+
+
+def test_every_audit_code_in_the_code_base_has_a_name():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "cityhall"
+    found = set()
+    for path in root.rglob("*.py"):
+        found |= set(
+            re.findall(r'action="((?:document|countersign|inbox|deadline|absence|brief)\.[a-z_]+)"', path.read_text())
+        )
+    unnamed = {
+        code for code in found if action_label(code) in ("公文操作", "会签", "期限", "待办", "外出", "简报", "其他操作")
+    }
+    assert not unnamed
+
+
+def test_changes_lists_only_what_differs():
+    assert [c.name for c in changes('{"title": "甲", "state": "draft"}', '{"title": "甲", "state": "submitted"}')] == [
+        "状态"
+    ]
+    assert changes("", "") == []
