@@ -1,24 +1,34 @@
-"""Documents API. Slice 1: the pre-submission check (公文预审)."""
+"""Documents API: the pre-submission check (公文预审), drafting incoming and outgoing documents, the list
+a person may see, one document with the actions open to the caller, its history, and every action.
+
+A classified document's texts (title, body, opinions, instructions, replies) are given only to callers
+cleared to read it (Art 69); everyone else gets its 密级 title and nulls."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from cityhall.accounts.permissions import actor_for, allowed, check
-from cityhall.org.models import Unit
+from cityhall.org.models import Position, Unit
 from cityhall.rulebase.selectors import rulebook
+from cityhall.rules import document_flow as flow
 from cityhall.rules.intake import Draft, check_draft
 from cityhall.workflow.models import AuditEvent
 
-from .actions import UnknownAction, perform
+from . import policy
+from .actions import LABELS, UnknownAction, perform
+from .forms import OutgoingForm
 from .models import Document
-from .services import document_create_incoming
+from .selectors import DocumentFilter, visible_documents
+from .services import document_create_incoming, document_create_outgoing
 
 router = Router(tags=["documents"])
 
@@ -102,20 +112,95 @@ class ActionIn(Schema):
     finding: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
+class InstructionOut(Schema):
+    position: str
+    person: str
+    on_behalf_of: str | None
+    kind: str = Field(description="decision 批示 / pass_on 转批 / return 退回")
+    opinion: str | None
+    text: str | None
+    at: str
+
+
+class ActionOffered(Schema):
+    code: str
+    label: str
+
+
 class DocumentOut(Schema):
     id: int
     direction: str
     kind: str
     state: str
+    state_label: str
+    title: str = Field(description="标题；涉密且您无权阅读时为“（机密）公文”之类的替代标题")
+    issuer: str
+    issuer_name: str
+    document_number: str
+    receipt_number: str
+    routed_to: str | None
+    opinion: str | None
+    proposed_handling: str | None
+    classification: str
+    urgency: str
+    readable: bool = Field(description="您能否阅读正文与意见（工作规则第六十九条）")
+    body: str | None = Field(description="正文；涉密且您的涉密等级不够时为 null（工作规则第六十九条）")
+    reply_to: int | None
+    related: list[int]
+    findings: list[dict[str, Any]]
+    countersigns: list[dict[str, Any]]
+    instructions: list[InstructionOut]
+    actions: list[ActionOffered] = Field(description="您现在可以办理的操作（POST …/actions/{code}）")
+
+
+class DocumentRow(Schema):
+    id: int
+    direction: str
+    kind: str
+    state: str
+    state_label: str
     title: str
     issuer: str
     document_number: str
-    routed_to: str | None
-    opinion: str
+    receipt_number: str
     classification: str
-    body: str | None = Field(description="正文；涉密且您的涉密等级不够时为 null（工作规则第六十九条）")
-    findings: list[dict[str, Any]]
-    countersigns: list[dict[str, Any]]
+    urgency: str
+    updated_at: str
+
+
+class DocumentPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[DocumentRow]
+
+
+class OutgoingIn(Schema):
+    issuer: str = Field(description="发文机关的单位代码，如 city-government、general-office 或本部门代码")
+    kind: str = Field(description="文种，如 通知、批复、意见、函")
+    signing_category: str = Field(description="签发类别（第五十一条），见 OpenAPI 说明或页面选项")
+    title: str
+    body: str
+    addressees: list[str]
+    copied_to: list[str] = []
+    matter_unit: str | None = Field(None, description="涉及的主管部门代码")
+    touched_leaders: list[str] = Field([], description="涉及分管领导的职务代码")
+    important: bool = False
+    executive_decided_or_routine: bool = False
+    department_matter: bool = False
+    government_approved: bool = False
+    directive: bool = False
+    normative: bool = False
+    urgency: str = ""
+    classification: str = ""
+    classification_period: str = ""
+    disclosure: str = "proactive"
+    disclosure_reason: str = ""
+    attachment_note: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    copies: int = Field(1, ge=1, le=9999)
+    reply_to: int | None = Field(None, ge=1, le=2**31 - 1, description="所答复的请示的编号（拟批复时）")
 
 
 class HistoryOut(Schema):
@@ -128,19 +213,37 @@ class HistoryOut(Schema):
     after: Any
 
 
+def _readable(actor: Any, doc: Document) -> bool:
+    return allowed(actor, "document.read", doc)
+
+
+def _title(actor: Any, doc: Document, readable: bool) -> str:
+    return doc.title if not doc.classification or (readable and actor.clearance >= 2) else doc.safe_title
+
+
 def _out(actor: Any, doc: Any) -> dict[str, Any]:
+    readable = _readable(actor, doc)
+    offered = policy.offer(actor, doc)
     return {
         "id": doc.pk,
         "direction": doc.direction,
         "kind": doc.kind,
         "state": doc.state,
-        "title": doc.title,
+        "state_label": flow.STATE_LABELS.get(doc.state, doc.state),
+        "title": _title(actor, doc, readable),
         "issuer": doc.issuer_unit.code,
+        "issuer_name": doc.issuer_unit.name,
         "document_number": doc.document_number,
+        "receipt_number": doc.receipt_number,
         "routed_to": doc.routed_to.code if doc.routed_to else None,
-        "opinion": doc.opinion,
+        "opinion": doc.opinion if readable else None,
+        "proposed_handling": doc.proposed_handling if readable else None,
         "classification": doc.classification,
-        "body": doc.body if allowed(actor, "document.read", doc) else None,
+        "urgency": doc.urgency,
+        "readable": readable,
+        "body": doc.body if readable else None,
+        "reply_to": doc.reply_to_id,
+        "related": sorted(doc.related.values_list("pk", flat=True)),
         "findings": [
             {
                 "id": f.pk,
@@ -156,12 +259,28 @@ def _out(actor: Any, doc: Any) -> dict[str, Any]:
             {
                 "id": c.pk,
                 "unit": c.unit.code,
+                "unit_name": c.unit.name,
                 "state": c.state,
+                "state_label": c.get_state_display(),
                 "due_date": c.deadline.due_date.isoformat() if c.deadline else None,
-                "reply": c.reply,
+                "reply": c.reply if readable else None,
             }
             for c in doc.countersigns.select_related("unit", "deadline")
         ],
+        "instructions": [
+            {
+                "position": i.position.title,
+                "person": i.person.name,
+                "on_behalf_of": i.on_behalf_of.name if i.on_behalf_of else None,
+                "kind": i.kind,
+                "opinion": i.opinion if readable else None,
+                "text": i.text if readable else None,
+                "at": i.at.isoformat(),
+            }
+            for i in doc.instructions.select_related("position", "person", "on_behalf_of").order_by("at", "pk")
+        ],
+        "actions": [{"code": c, "label": LABELS.get(c, c)} for c in sorted(offered.codes) if c in LABELS]
+        + [{"code": "reply", "label": LABELS["reply"]}] * bool(offered.countersigns_to_reply),
     }
 
 
@@ -173,6 +292,108 @@ def _document(request: HttpRequest, pk: int) -> tuple[Any, Any]:
 
 
 RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.get("", response={200: DocumentPage, **RESPONSES}, summary="您可以查看的公文（可按关键词、状态等筛选，分页）")
+def list_documents(
+    request: HttpRequest,
+    q: str = "",
+    state: str = "",
+    direction: str = "",
+    kind: str = "",
+    queue: str = "all",
+    page: int = Query(1, ge=1, le=100000),
+    size: int = Query(50, ge=1, le=200),
+) -> dict[str, Any]:
+    actor = actor_for(request.user)
+    data = {"q": q, "state": state, "direction": direction, "kind": kind, "queue": queue}
+    filterset = DocumentFilter({k: v for k, v in data.items() if v}, queryset=visible_documents(actor))
+    if not filterset.is_valid():
+        problems = "；".join(f"{k}：{'、'.join(str(m) for m in v)}" for k, v in filterset.errors.items())
+        raise HttpError(422, f"筛选条件有误：{problems}")
+    pages = Paginator(filterset.qs.order_by("-created_at", "-id"), size)
+    chosen = pages.get_page(page)
+    return {
+        "count": pages.count,
+        "page": chosen.number,
+        "pages": pages.num_pages,
+        "results": [
+            {
+                "id": d.pk,
+                "direction": d.direction,
+                "kind": d.kind,
+                "state": d.state,
+                "state_label": flow.STATE_LABELS.get(d.state, d.state),
+                "title": d.title if not d.classification else _title(actor, d, _readable(actor, d)),
+                "issuer": d.issuer_unit.code,
+                "document_number": d.document_number,
+                "receipt_number": d.receipt_number,
+                "classification": d.classification,
+                "urgency": d.urgency,
+                "updated_at": d.updated_at.isoformat(),
+            }
+            for d in chosen.object_list
+        ],
+    }
+
+
+@router.post(
+    "/outgoing", response={201: DocumentOut, **RESPONSES}, summary="发文拟稿：以市政府、市政府办公室或本部门名义起草"
+)
+def create_outgoing(request: HttpRequest, data: OutgoingIn) -> Status[dict[str, Any]]:
+    actor = actor_for(request.user)
+    issuers = policy.outgoing_issuers(actor) if actor.person else []
+    issuer = next((u for u in issuers if u.code == data.issuer), None)
+    if issuer is None:
+        names = "、".join(u.code for u in issuers) or "（无）"
+        raise PermissionDenied(f"您不能以该单位名义发文。可选的发文机关代码：{names}。")
+    request_doc = None
+    if data.reply_to is not None:
+        request_doc = get_object_or_404(Document, pk=data.reply_to)
+        check(actor, "document.view", request_doc)
+    # The API goes through the page's own form, so both give the same checks and the same Chinese messages.
+    form_data: dict[str, Any] = data.dict(exclude={"issuer", "matter_unit", "touched_leaders", "reply_to"})
+    form_data["addressees"] = "、".join(data.addressees)
+    form_data["copied_to"] = "、".join(data.copied_to)
+    form_data["issuer"] = str(issuer.pk)
+    if data.matter_unit:
+        matter = Unit.objects.filter(code=data.matter_unit).first()
+        if matter is None:
+            raise HttpError(422, f"没有代码为“{data.matter_unit}”的部门。")
+        form_data["matter_unit"] = str(matter.pk)
+    leaders = dict(Position.objects.filter(code__in=data.touched_leaders).values_list("code", "pk"))
+    missing = [c for c in data.touched_leaders if c not in leaders]
+    if missing:
+        raise HttpError(422, f"没有这些领导职务：{'、'.join(missing)}。")
+    form_data["touched_leaders"] = [str(leaders[c]) for c in data.touched_leaders]
+    for flag in (
+        "important",
+        "executive_decided_or_routine",
+        "department_matter",
+        "government_approved",
+        "directive",
+        "normative",
+    ):
+        if not form_data[flag]:
+            form_data.pop(flag)
+    form = OutgoingForm(form_data, issuers=issuers)
+    if not form.is_valid():
+        problems = "；".join(
+            f"{form.fields[k].label if k in form.fields else k}：{'、'.join(str(m) for m in v)}"
+            for k, v in form.errors.items()
+        )
+        raise HttpError(422, f"输入有误：{problems}")
+    drafting = next((u for u in policy.submit_units(actor) if u.kind != Unit.Kind.COUNTY), None)
+    with transaction.atomic():
+        doc = document_create_outgoing(
+            actor=actor.person,
+            issuer_unit=issuer,
+            category=form.cleaned_data["signing_category"],
+            drafting_unit=drafting,
+            reply_to=request_doc,
+            **form.service_fields(),
+        )
+    return Status(201, _out(actor, doc))
 
 
 @router.post("", response={201: DocumentOut, **RESPONSES}, summary="起草一份报送市政府的公文（收文草稿）")

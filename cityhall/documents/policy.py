@@ -297,4 +297,19 @@ def flow_steps(doc: Document) -> list[tuple[str, str]]:
     ]
 
 
-__all__ = ["Holding", "Offer", "flow_steps", "holding", "inbox", "offer", "seat"]
+__all__ = ["Holding", "Offer", "flow_steps", "holding", "inbox", "offer", "outgoing_issuers", "seat", "submit_units"]
+
+
+def submit_units(actor: Actor) -> list[Unit]:
+    """The units a person may submit in the name of (counties and departments)."""
+    kinds = (Unit.Kind.COUNTY, Unit.Kind.DEPARTMENT, Unit.Kind.AFFILIATED)
+    return sorted({p.unit for p in actor.positions if p.unit.kind in kinds}, key=lambda u: u.sort_order)
+
+
+def outgoing_issuers(actor: Actor) -> list[Unit]:
+    """In whose name a person may draft: the office drafts for the city government and the office;
+    a department for the city government (to be signed there) and for itself."""
+    units = set(submit_units(actor)) - {u for u in submit_units(actor) if u.kind == Unit.Kind.COUNTY}
+    if OFFICE in actor.roles or units:
+        units |= set(Unit.objects.filter(kind__in=[Unit.Kind.CITY_GOVERNMENT, Unit.Kind.GENERAL_OFFICE]))
+    return sorted(units, key=lambda u: u.sort_order)

@@ -125,29 +125,14 @@ def index(request: HttpRequest) -> HttpResponse:
         "count": page.paginator.count,
         "query": query.urlencode(),
         "is_office": OFFICE in actor.roles,
-        "can_submit": bool(actor.person and _submit_units(actor)),
-        "can_draft_outgoing": bool(actor.person and _outgoing_issuers(actor)),
+        "can_submit": bool(actor.person and policy.submit_units(actor)),
+        "can_draft_outgoing": bool(actor.person and policy.outgoing_issuers(actor)),
         "states": flow.STATE_LABELS,
     }
     return render(request, "documents/index.html", context)
 
 
 # -- drafting -----------------------------------------------------------------------------------
-
-
-def _submit_units(actor: Actor) -> list[Unit]:
-    """The units a person may submit in the name of (counties and departments)."""
-    kinds = (Unit.Kind.COUNTY, Unit.Kind.DEPARTMENT, Unit.Kind.AFFILIATED)
-    return sorted({p.unit for p in actor.positions if p.unit.kind in kinds}, key=lambda u: u.sort_order)
-
-
-def _outgoing_issuers(actor: Actor) -> list[Unit]:
-    """In whose name a person may draft: the office drafts for the city government and the office;
-    a department for the city government (to be signed there) and for itself."""
-    units = set(_submit_units(actor)) - {u for u in _submit_units(actor) if u.kind == Unit.Kind.COUNTY}
-    if OFFICE in actor.roles or units:
-        units |= set(Unit.objects.filter(kind__in=[Unit.Kind.CITY_GOVERNMENT, Unit.Kind.GENERAL_OFFICE]))
-    return sorted(units, key=lambda u: u.sort_order)
 
 
 def _new_key() -> str:
@@ -189,7 +174,7 @@ def _draft_for_edit(request: HttpRequest, actor: Actor, pk: int | None) -> Docum
 def new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Draft (and later submit) a document to the city government: save, pre-check, submit."""
     actor = actor_for(request.user)
-    units = _submit_units(actor)
+    units = policy.submit_units(actor)
     draft = _draft_for_edit(request, actor, pk)
     if draft is not None and draft.direction == Document.Direction.OUTGOING:
         return redirect("documents:edit_outgoing", pk=draft.pk)
@@ -277,7 +262,7 @@ def _draft_for_check(form: IncomingForm) -> Draft:
 def precheck(request: HttpRequest) -> HttpResponse:
     """htmx: the pre-check (预审) of the form as typed, without saving anything."""
     actor = actor_for(request.user)
-    form = IncomingForm(request.POST, units=_submit_units(actor))
+    form = IncomingForm(request.POST, units=policy.submit_units(actor))
     if not form.is_valid():
         return render(request, "documents/_precheck.html", {"form_errors": form.errors})
     return render(request, "documents/_precheck.html", {"findings": check_draft(_draft_for_check(form), rulebook())})
@@ -286,7 +271,7 @@ def precheck(request: HttpRequest) -> HttpResponse:
 def new_outgoing(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """发文拟稿: the office or a department drafts; ``?reply_to=`` drafts the 批复 of a request."""
     actor = actor_for(request.user)
-    issuers = _outgoing_issuers(actor)
+    issuers = policy.outgoing_issuers(actor)
     draft = _draft_for_edit(request, actor, pk)
     if not issuers and draft is None:
         raise PermissionDenied("您的账号不能拟写发文。")
@@ -341,7 +326,7 @@ def new_outgoing(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 fields = form.service_fields()
                 if draft is None:
                     issuer = form.cleaned_data["issuer"]
-                    drafting = next((u for u in _submit_units(actor) if u.kind != Unit.Kind.COUNTY), None)
+                    drafting = next((u for u in policy.submit_units(actor) if u.kind != Unit.Kind.COUNTY), None)
                     draft = services.document_create_outgoing(
                         actor=actor.person,
                         issuer_unit=issuer,
