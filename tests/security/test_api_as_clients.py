@@ -6,6 +6,7 @@ draft in its name), cross-county isolation, and outgoing drafting through the AP
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.error
 import urllib.request
@@ -159,3 +160,17 @@ def test_the_clerk_drafts_an_outgoing_notice_through_the_api(office):  # issue 7
     assert "prepare" in [a["code"] for a in doc["actions"]]
     status, _ = call(office, "POST", "/api/v1/documents/outgoing", token_for("xinbin"), notice)
     assert status == 403
+
+
+def test_a_countersign_due_date_that_has_passed_is_refused(office):  # issue 8 #6
+    doc = document_submit(actor=person("xinbin"), document=county_request())
+    token = token_for("clerk")
+    status, body = call(
+        office, "POST", f"/api/v1/documents/{doc.pk}/actions/register", token, {"proposed_handling": "拟请会签。"}
+    )
+    assert status == 200, body
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    request = {"units": ["finance"], "due_by": yesterday}
+    status, body = call(office, "POST", f"/api/v1/documents/{doc.pk}/actions/request_countersign", token, request)
+    assert status == 422 and "会签时限" in body["message"], body
+    assert not doc.countersigns.exists()
