@@ -39,6 +39,15 @@ def index(request: HttpRequest) -> HttpResponse:
     units_by_kind: dict[str, list[Unit]] = defaultdict(list)
     for unit in Unit.objects.all():
         units_by_kind[unit.get_kind_display()].append(unit)
+    # People read titles with names ("副市长 宁致和"), never position codes.
+    label = {p.pk: f"{p.title} {holders[p.pk].name}" if p.pk in holders else f"{p.title}（空缺）" for p in positions}
+    for p in positions:
+        p.label = label[p.pk]  # type: ignore[attr-defined]
+        for other in (p.ab_partner, p.assists):
+            if other is not None:
+                other.label = label[other.pk]  # type: ignore[attr-defined]
+    if executive is not None:
+        executive.label = label.get(executive.pk, executive.title)  # type: ignore[attr-defined]
     pairs, seen = [], set()
     for p in leaders:
         if p.ab_partner and p.pk not in seen:

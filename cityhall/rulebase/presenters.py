@@ -6,6 +6,7 @@ from typing import Any
 
 from cityhall.rules import Rule, Rulebook
 from cityhall.rules.schema import KIND_LABELS, UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Period, Quantity, Terms
+from cityhall.rules.signing import ROLE_LABELS as SIGNER_LABELS
 
 
 def param_summary(name: str, param: Any) -> str:
@@ -19,7 +20,8 @@ def param_summary(name: str, param: Any) -> str:
     if isinstance(param, CalendarPeriodEnd):
         return f"每{ {'week': '周', 'half_year': '半年', 'year': '年'}[param.unit.value] }至少{param.times}次（按自然周期）"
     if isinstance(param, Terms):
-        return f"{param.label}：{'、'.join(param.values)}"
+        # Some terms are codes the signing rules use (mayor, supervising_leader): show their names.
+        return f"{param.label}：{'、'.join(SIGNER_LABELS.get(v, v) for v in param.values)}"
     if isinstance(param, DayOfMonth):
         return f"基准日所在月{param.month_offset:+d}个月的{param.day}日（含）之前"
     return name

@@ -193,7 +193,21 @@ def _rule(rule_id: str) -> str:
     return book.rule(rule_id).short_citation if rule_id in book else rule_id
 
 
-def _text(value: Any, key: str = "") -> str:
+def position_names() -> dict[str, str]:
+    """Position code → "副市长 宁致和" (today's holder), for values that record a seat."""
+    from django.utils import timezone
+
+    from cityhall.org.models import Position
+    from cityhall.org.selectors import holders_at
+
+    positions = list(Position.objects.all())
+    holders = holders_at(timezone.now(), positions)
+    return {p.code: f"{p.title} {holders[p.pk].name}" if p.pk in holders else p.title for p in positions}
+
+
+def _text(value: Any, key: str = "", names: dict[str, str] | None = None) -> str:
+    if names and isinstance(value, str) and value in names:
+        return names[value]
     if key == "state" and isinstance(value, str):
         return STATES.get(value, value)
     if key == "rule" and isinstance(value, str):
@@ -205,7 +219,9 @@ def _text(value: Any, key: str = "") -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        return "、".join(_text(v) for v in value)
+        return "、".join(_text(v, key, names) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{FIELDS.get(k, k)}：{_text(v, k, names)}" for k, v in value.items())
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -218,20 +234,20 @@ def _load(raw: str) -> Any:
         return raw
 
 
-def changes(before_json: str, after_json: str) -> list[FieldChange]:
+def changes(before_json: str, after_json: str, names: dict[str, str] | None = None) -> list[FieldChange]:
     """Before/after, field by field, in a form a person reads: only the fields that differ (all of them for
     a creation), each with its Chinese name; long values are marked so the page can fold them."""
     before, after = _load(before_json), _load(after_json)
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before is None and after is None:
             return []
-        b, a = _text(before), _text(after)
+        b, a = _text(before, "", names), _text(after, "", names)
         return [FieldChange("内容", b, a, len(b) > LONG or len(a) > LONG)]
     before = before if isinstance(before, dict) else {}
     after = after if isinstance(after, dict) else {}
     out = []
     for key in [*before, *(k for k in after if k not in before)]:
-        b, a = _text(before.get(key), key), _text(after.get(key), key)
+        b, a = _text(before.get(key), key, names), _text(after.get(key), key, names)
         if b == a:  # unchanged, or empty on both sides
             continue
         out.append(FieldChange(FIELDS.get(key, "其他"), b, a, len(b) > LONG or len(a) > LONG))

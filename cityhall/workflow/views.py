@@ -13,7 +13,7 @@ from cityhall.org.models import Person
 from cityhall.rulebase.selectors import rulebook
 
 from .audit import verify_chain
-from .labels import action_label, changes, subject_label
+from .labels import action_label, changes, position_names, subject_label
 from .selectors import audit_events
 
 
@@ -34,10 +34,11 @@ def index(request: HttpRequest) -> HttpResponse:
     qs = audit_events(actor, subject=subject, person_id=person_id, start=start, end=end)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     book = rulebook()
+    names = position_names()
     for e in page:
         e.action_name = action_label(e.action)  # type: ignore[attr-defined]
         e.subject_name = subject_label(e.subject_type)  # type: ignore[attr-defined]
-        e.changes = changes(e.before_json, e.after_json)  # type: ignore[attr-defined]
+        e.changes = changes(e.before_json, e.after_json, names)  # type: ignore[attr-defined]
         e.rule_links = [(r, book.rule(r).short_citation) for r in e.rules if r in book]  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)

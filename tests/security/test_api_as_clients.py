@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from cityhall.accounts.models import ApiToken
 from cityhall.documents.services import (
@@ -169,7 +170,7 @@ def test_a_countersign_due_date_that_has_passed_is_refused(office):  # issue 8 #
         office, "POST", f"/api/v1/documents/{doc.pk}/actions/register", token, {"proposed_handling": "拟请会签。"}
     )
     assert status == 200, body
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     request = {"units": ["finance"], "due_by": yesterday}
     status, body = call(office, "POST", f"/api/v1/documents/{doc.pk}/actions/request_countersign", token, request)
     assert status == 422 and "会签时限" in body["message"], body

@@ -105,3 +105,37 @@ def test_changes_lists_only_what_differs():
         "状态"
     ]
     assert changes("", "") == []
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)  # attributes (ids, data-*, hrefs) are not shown
+    return html
+
+
+POSITION_OR_ACTION = re.compile(
+    r"\b(?:vice-mayor-\d|deputy-sg-\d|secretary-general|mayor|head-[a-z-]+|office-clerk-\d)\b"
+    r"|\b(?:document|countersign|inbox|deadline|absence|brief)\.[a-z_]+\b"
+    r"|\b(?:countersign|documents|signing|leave|minutes|supervision)\.[a-z-]+\b"
+)
+
+
+def test_no_page_shows_a_position_rule_or_action_code():  # issue 7: names, not codes
+    from cityhall.documents.demo import load_documents
+
+    load_demo()
+    load_documents()
+    shown = []
+    for username in ("clerk", "mayor", "vm4", "xinbin", "finance", "baomi"):
+        client = signed_in(username)
+        paths = ["/", "/?state=done", "/documents/", "/documents/?queue=all", "/org/", "/audit/", "/rules/"]
+        paths += ["/rules/countersign.reply/", "/rules/calculate/?rule=countersign.reply&anchor=2026-09-30"]
+        page = client.get("/documents/?queue=all").content.decode()
+        paths += sorted(set(re.findall(r'href="(/documents/\d+/)"', page)))[:8]
+        for path in paths:
+            response = client.get(path)
+            if response.status_code != 200:
+                continue
+            for match in POSITION_OR_ACTION.finditer(_visible_text(response.content.decode())):
+                shown.append((username, path, match.group(0)))
+    assert not shown[:20]
