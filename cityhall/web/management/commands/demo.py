@@ -15,6 +15,37 @@ from cityhall.documents.demo import load_documents
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 
 
+def _admin_todo() -> None:
+    """The administrator's real standing task: next year's holiday schedule is not loaded yet."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cityhall.org.models import Person
+    from cityhall.rulebase.selectors import working_calendar
+    from cityhall.workflow.models import InboxItem
+    from cityhall.workflow.services import inbox_item_create
+
+    from ...receivers import calendar_item_key
+
+    year = timezone.localdate().year + 1
+    user = get_user_model().objects.filter(username="admin").first()
+    if user is None or working_calendar().is_published(year):
+        return
+    # A person record of its own, so that work can be addressed to the administrator (no clearance, no seat).
+    admin, _ = Person.objects.get_or_create(user=user, defaults={"name": "系统管理员"})
+    title = f"待导入：{year}年放假安排（国务院办公厅公布后导入，导入前涉及{year}年的期限均为暂定）"
+    if not InboxItem.objects.filter(key=calendar_item_key(year)).exists():
+        item = inbox_item_create(
+            actor=None,
+            title=title,
+            kind="calendar.load",
+            url=reverse("admin:rulebase_officialyear_upload"),
+            assignee_person=admin,
+        )
+        InboxItem.objects.filter(pk=item.pk).update(key=calendar_item_key(year))
+
+
 class Command(BaseCommand):
     help = "加载抚顺市演示组织机构与演示账号（demo load）"
 
@@ -29,6 +60,7 @@ class Command(BaseCommand):
             )
         logins = load_demo()
         created = load_documents()
+        _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
         self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
