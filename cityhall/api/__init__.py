@@ -94,6 +94,11 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             "code": "csrf_failed",
             "message": "CSRF 校验失败：请从页面提交，或改用 API 令牌（Authorization: Bearer …）。",
         }
+    elif exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        body = {
+            "code": "bad_json",
+            "message": "请求体不是有效的 JSON，未作任何处理。请检查引号、逗号和括号，并使用 UTF-8 编码。",
+        }
     else:
         body = {"code": "bad_input" if exc.status_code == 422 else f"http_{exc.status_code}", "message": str(exc)}
     return api.create_response(request, body, status=exc.status_code)

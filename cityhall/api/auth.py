@@ -24,6 +24,19 @@ class BearerToken(HttpBearer):
         return found.user
 
 
-session_auth = SessionAuth()
+class BrowserSession(SessionAuth):
+    """The browser's session cookie. Only a request that a session actually authenticates is checked for CSRF:
+    that is the request a forged cross-site form could ride on. Without a logged-in session there is nothing to
+    forge, and the caller gets 401 (not a CSRF 403) and can use a token."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+session_auth = BrowserSession()
 token_auth = BearerToken()
-AUTH = [session_auth, token_auth]
+# The token first: a request that carries a valid bearer token is not a browser form, so it skips CSRF.
+AUTH = [token_auth, session_auth]

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from cityhall.accounts.permissions import actor_for, allowed, check
 from cityhall.org.models import Position, Unit
@@ -33,7 +34,13 @@ from .services import document_create_incoming, document_create_outgoing
 router = Router(tags=["documents"])
 
 
-class DraftIn(Schema):
+class BodyIn(Schema):
+    # JSON bodies are typed strictly: "false" or 1 is not a boolean, "3" is not a number. A lax reading
+    # would accept what the schema forbids and guess at what the caller meant.
+    model_config = ConfigDict(strict=True)
+
+
+class DraftIn(BodyIn):
     kind: str = Field(description="文种，党政机关公文处理工作条例第八条规定的15种之一，如 请示、报告、函")
     title: str
     body: str
@@ -72,7 +79,7 @@ class ErrorOut(Schema):
 
 @router.post(
     "/check",
-    response={200: CheckOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: CheckOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="公文预审：按工作规则第四十八条、第四十九条检查待报送的公文",
 )
 def post_check(request: HttpRequest, draft: DraftIn) -> dict[str, Any]:
@@ -82,7 +89,7 @@ def post_check(request: HttpRequest, draft: DraftIn) -> dict[str, Any]:
 # -- documents and their actions -------------------------------------------------------------------
 
 
-class DocumentIn(Schema):
+class DocumentIn(BodyIn):
     kind: str
     title: str
     body: str
@@ -97,7 +104,7 @@ class DocumentIn(Schema):
     disclosure_reason: str = ""
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     proposed_handling: str = ""
     reason: str = ""
     to: str = Field("", description="职务代码：呈批或转批对象")
@@ -175,7 +182,7 @@ class DocumentPage(Schema):
     results: list[DocumentRow]
 
 
-class OutgoingIn(Schema):
+class OutgoingIn(BodyIn):
     issuer: str = Field(description="发文机关的单位代码，如 city-government、general-office 或本部门代码")
     kind: str = Field(description="文种，如 通知、批复、意见、函")
     signing_category: str = Field(description="签发类别（第五十一条），见 OpenAPI 说明或页面选项")
@@ -291,7 +298,7 @@ def _document(request: HttpRequest, pk: int) -> tuple[Any, Any]:
     return actor, doc
 
 
-RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+RESPONSES = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 @router.get("", response={200: DocumentPage, **RESPONSES}, summary="您可以查看的公文（可按关键词、状态等筛选，分页）")

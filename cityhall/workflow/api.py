@@ -75,7 +75,7 @@ def get_inbox(request: HttpRequest, query: Query[InboxQuery]) -> list[dict[str, 
 
 @router.post(
     "/inbox/{item_id}/done",
-    response={200: InboxItemOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: InboxItemOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="办结一条待办",
 )
 def post_done(request: HttpRequest, item_id: int) -> dict[str, Any]:

@@ -39,6 +39,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL and lone surrogates are refused for every request, before any view (cityhall/web/middleware.py).
+    "cityhall.web.middleware.RejectUnsafeText",
     # Every page needs login unless its view is marked @login_not_required (the public pages).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
