@@ -175,3 +175,50 @@ def test_a_countersign_due_date_that_has_passed_is_refused(office):  # issue 8 #
     status, body = call(office, "POST", f"/api/v1/documents/{doc.pk}/actions/request_countersign", token, request)
     assert status == 422 and "会签时限" in body["message"], body
     assert not doc.countersigns.exists()
+
+
+def _logged_in_opener(server: Any, username: str) -> tuple[Any, Any]:
+    import http.cookiejar
+    import re
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(server.url + "/accounts/login/").read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = f"csrfmiddlewaretoken={csrf}&username={username}&password=Demo-2026-cityhall".encode()
+    opener.open(urllib.request.Request(server.url + "/accounts/login/", data=form))  # noqa: S310
+    return opener, jar
+
+
+CHECK = {
+    "kind": "请示",
+    "title": "关于道路修缮资金的请示",
+    "body": "特申请补助资金。\n妥否，请批示。",
+    "issuer": "新宾满族自治县人民政府",
+    "addressees": ["抚顺市人民政府"],
+    "signed_by": "县长",
+}
+
+
+def test_8_1_a_session_write_needs_the_csrf_token_and_a_bearer_write_does_not(office):  # issue 8 #1
+    body = json.dumps(CHECK).encode()
+    opener, jar = _logged_in_opener(office, "xinbin")
+    request = urllib.request.Request(  # noqa: S310
+        office.url + "/api/v1/documents/check", data=body, headers={"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(request)
+    assert refused.value.code == 403
+    assert json.loads(refused.value.read())["code"] == "csrf_failed"
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    request.add_header("X-CSRFToken", csrf)
+    request.add_header("Referer", office.url + "/")
+    assert opener.open(request).status == 200
+    status, answer = call(office, "POST", "/api/v1/documents/check", token_for("xinbin"), CHECK)
+    assert status == 200 and answer["ok"] is True
+    anonymous = urllib.request.Request(  # noqa: S310
+        office.url + "/api/v1/documents/check", data=body, headers={"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as unauthenticated:
+        urllib.request.urlopen(anonymous)  # noqa: S310
+    assert unauthenticated.value.code == 401
