@@ -19,7 +19,7 @@ import io
 import logging
 import re
 import shutil
-import subprocess  # noqa: S404 - fc-list only, fixed arguments
+import subprocess
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
@@ -155,7 +155,9 @@ UPWARD_KINDS = ("请示", "报告")
 LEVEL_1 = re.compile(r"^[一二三四五六七八九十百]+、")
 LEVEL_2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
 LEVEL_3 = re.compile(r"^\d+[.．]")
-ORGAN_END = re.compile(r"(政府|人民政府|委员会|委|局|厅|办|办公室|部门|单位|院|会|处|室|中心|公司|集团|部|署|所|站|队|组)$")
+ORGAN_END = re.compile(
+    r"(政府|人民政府|委员会|委|局|厅|办|办公室|部门|单位|院|会|处|室|中心|公司|集团|部|署|所|站|队|组)$"
+)
 SENTENCE_MARKS = re.compile(r"[。；！？]")
 
 
@@ -298,49 +300,97 @@ def _para(container, align=WD_ALIGN_PARAGRAPH.LEFT, indent_chars: int = 0, keep:
     return p
 
 
+# Schema order of the pPr / rPr children that follow the ones we add: Word refuses (or "repairs")
+# a file whose children are out of order, so each is inserted before its first successor.
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+_AFTER_FRAMEPR = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *_AFTER_PBDR)
+_AFTER_RSPACING = (
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+)
+
+
 def _border(paragraph, side: str, color: str, size_eighths: int) -> None:  # type: ignore[no-untyped-def]
     p_pr = paragraph._p.get_or_add_pPr()
     borders = p_pr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        p_pr.append(borders)
+        p_pr.insert_element_before(borders, *_AFTER_PBDR)
     line = OxmlElement(f"w:{side}")
     line.set(qn("w:val"), "single")
     line.set(qn("w:sz"), str(size_eighths))
     line.set(qn("w:space"), "1")
     line.set(qn("w:color"), color)
-    borders.append(line)
-
-
-def _insert_ppr_child(paragraph, element) -> None:  # type: ignore[no-untyped-def]
-    # pPr children have a fixed order in the schema; framePr comes right after keepNext/keepLines/pageBreakBefore.
-    p_pr = paragraph._p.get_or_add_pPr()
-    anchor = None
-    for tag in ("w:pageBreakBefore", "w:keepLines", "w:keepNext", "w:pStyle"):
-        anchor = p_pr.find(qn(tag))
-        if anchor is not None:
-            break
-    if anchor is None:
-        p_pr.insert(0, element)
+    # pBdr's own children: top, left, bottom, right, between, bar.
+    order = ["top", "left", "bottom", "right", "between", "bar"]
+    later = [qn(f"w:{t}") for t in order[order.index(side) + 1 :]]
+    successor = next((child for child in borders if child.tag in later), None)
+    if successor is None:
+        borders.append(line)
     else:
-        anchor.addnext(element)
+        successor.addprevious(line)
 
 
 def _at_foot(paragraph) -> None:  # type: ignore[no-untyped-def]
     """Put the paragraph in a frame at the foot of the type area: the 版记 sits at the bottom of the
     last page, wherever the body ends. Consecutive paragraphs with the same frame share one frame."""
     frame = OxmlElement("w:framePr")
-    frame.set(qn("w:w"), str(int(LAYOUT.type_width_mm * 56.6929)))  # twips
+    frame.set(qn("w:w"), str(int(LAYOUT.type_width_mm * 1440 / 25.4)))  # twips
     frame.set(qn("w:wrap"), "around")
     frame.set(qn("w:vAnchor"), "margin")
     frame.set(qn("w:hAnchor"), "margin")
     frame.set(qn("w:xAlign"), "center")
     frame.set(qn("w:yAlign"), "bottom")
-    _insert_ppr_child(paragraph, frame)
+    paragraph._p.get_or_add_pPr().insert_element_before(frame, *_AFTER_FRAMEPR)
 
 
 def _page_field(paragraph, size=SIZE_4) -> None:  # type: ignore[no-untyped-def]
-    """"— N —" with N a real PAGE field, so Word and LibreOffice number every page themselves."""
+    """ "— N —" with N a real PAGE field, so Word and LibreOffice number every page themselves."""
     _run(paragraph, "— ", SONG_FONT, size)
     for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
         run = _run(paragraph, "", SONG_FONT, size)
@@ -412,7 +462,7 @@ def render_docx(doc: Document) -> bytes:
     if parts.mark_spacing:
         spacing = OxmlElement("w:spacing")
         spacing.set(qn("w:val"), str(int(parts.mark_spacing * 20)))
-        mark_run._r.get_or_add_rPr().append(spacing)
+        mark_run._r.get_or_add_rPr().insert_element_before(spacing, *_AFTER_RSPACING)
     _para(docx)
     number_line = _para(docx, WD_ALIGN_PARAGRAPH.CENTER)
     if parts.upward:
@@ -455,21 +505,26 @@ def render_docx(doc: Document) -> bytes:
     if doc.note:
         _run(_para(docx, indent_chars=2), f"（{doc.note}）")
 
-    # 版记: 抄送 and 印发机关和印发日期, between lines, framed at the foot of the last page.
-    first = _para(docx)
-    _at_foot(first)
-    _border(first, "top", "000000", 8)
+    # 版记: 抄送 and 印发机关和印发日期, framed at the foot of the last page between the rules.
+    # Every 版记 paragraph carries the same borders: LibreOffice drops the frame (and the 版记 falls
+    # back into the flow) when framed paragraphs' borders differ or use a "between" rule, so the thin
+    # rule between 抄送 and 印发 (GB/T 9704 §7.4.1) is not drawn in the DOCX; the PDF has it.
+    banji = []
     if doc.copied_to:
-        _run(first, f"抄送：{doc.copied_to}。", size=SIZE_4)
-        printed = _para(docx)
-        _at_foot(printed)
-        _border(printed, "top", "000000", 4)
-    else:
-        printed = first
+        banji.append(_para(docx))
+        _run(banji[-1], f"抄送：{doc.copied_to}。", size=SIZE_4)
+    printed = _para(docx)
+    banji.append(printed)
     printed.paragraph_format.tab_stops.add_tab_stop(Mm(LAYOUT.type_width_mm - 4), alignment=2)
     _run(printed, f" {parts.printed_by}", size=SIZE_4)
     _run(printed, f"\t{parts.printed_on}印发", size=SIZE_4)
-    _border(printed, "bottom", "000000", 8)
+    for p in banji:
+        _at_foot(p)
+        _border(p, "top", "000000", 8)
+        _border(p, "bottom", "000000", 8)
+    # LibreOffice makes the frame only when a paragraph outside it follows; this one stays empty.
+    tail = _para(docx)
+    tail.paragraph_format.line_spacing = Pt(1)
 
     buffer = io.BytesIO()
     docx.save(buffer)
