@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from docx import Document as Docx
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -470,7 +470,7 @@ def render_docx(doc: Document) -> bytes:
         number_line.alignment = WD_ALIGN_PARAGRAPH.LEFT
         fmt = number_line.paragraph_format
         fmt.left_indent = fmt.right_indent = SIZE_3
-        fmt.tab_stops.add_tab_stop(Mm(LAYOUT.type_width_mm) - SIZE_3 * 2, alignment=2)  # right tab
+        fmt.tab_stops.add_tab_stop(Mm(LAYOUT.type_width_mm) - SIZE_3, alignment=WD_TAB_ALIGNMENT.RIGHT)
         _run(number_line, parts.number)
         _run(number_line, "\t签发人：")
         _run(number_line, parts.signer or "　　　", KAI_FONT)
@@ -515,7 +515,7 @@ def render_docx(doc: Document) -> bytes:
         _run(banji[-1], f"抄送：{doc.copied_to}。", size=SIZE_4)
     printed = _para(docx)
     banji.append(printed)
-    printed.paragraph_format.tab_stops.add_tab_stop(Mm(LAYOUT.type_width_mm - 4), alignment=2)
+    printed.paragraph_format.tab_stops.add_tab_stop(Mm(LAYOUT.type_width_mm - 4), alignment=WD_TAB_ALIGNMENT.RIGHT)
     _run(printed, f" {parts.printed_by}", size=SIZE_4)
     _run(printed, f"\t{parts.printed_on}印发", size=SIZE_4)
     for p in banji:

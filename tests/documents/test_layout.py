@@ -282,20 +282,28 @@ def test_the_docx_has_page_fields_a_foot_banji_and_keeps_the_signature_with_the_
     banji = [p for p in paragraphs if "抄送" in "".join(t.text or "" for t in p.iter(f"{W}t"))]
     frame = banji[0].find(f"{W}pPr/{W}framePr")
     assert frame is not None and frame.get(f"{W}yAlign") == "bottom" and frame.get(f"{W}vAnchor") == "margin"
-    last_body = next(
-        p
-        for p in paragraphs
-        if "13号事项" in "".join(t.text or "" for t in p.iter(f"{W}t"))
-        or "12号事项" in "".join(t.text or "" for t in p.iter(f"{W}t"))
-    )
+
+    def text(p) -> str:
+        return "".join(t.text or "" for t in p.iter(f"{W}t"))
+
+    last_body = next(p for p in paragraphs if text(p).startswith("12号事项"))  # make(12)'s last paragraph
     assert last_body.find(f"{W}pPr/{W}keepNext") is not None
+    signature = next(p for p in paragraphs if text(p).startswith(CITY) and "关于" not in text(p))
+    assert signature.find(f"{W}pPr/{W}keepNext") is not None
 
 
 @pytest.mark.skipif(
     shutil.which("soffice") is None, reason="LibreOffice（soffice）未安装：跳过 DOCX 版式的 LibreOffice 检查"
 )
 def test_libreoffice_lays_the_docx_out_like_the_pdf(tmp_path):
-    doc = make(11, unit="新宾满族自治县人民政府")
+    doc = make(
+        11,
+        unit="新宾满族自治县人民政府",
+        kind="请示",
+        addressees=CITY,
+        signer_name="乌云岚",
+        sender_number="新政〔2026〕3号",
+    )
     source = tmp_path / "doc.docx"
     source.write_bytes(render.render_docx(doc))
     subprocess.run(
@@ -319,4 +327,5 @@ def test_libreoffice_lays_the_docx_out_like_the_pdf(tmp_path):
         red = pages[0]["red"]
         assert "".join(c["text"] for c in red) == "新宾满族自治县人民政府文件"
         assert len({round(c["top"]) for c in red}) == 1
+        assert "新政〔2026〕3号签发人：乌云岚" in pages[0]["texts"]  # 发文字号 and 签发人 on one line
         assert_gbt_pages(doc, pages)
