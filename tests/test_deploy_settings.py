@@ -17,7 +17,8 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "CITYHALL_SECRET_KEY": secrets.token_urlsafe(50),
         "CITYHALL_ALLOWED_HOSTS": "oa.example.gov.cn",
-        "CITYHALL_DATABASE_URL": "sqlite:///:memory:",
+        # check --deploy does not connect; the URL only has to name PostgreSQL.
+        "CITYHALL_DATABASE_URL": "postgres://cityhall_app@db.example.gov.cn:5432/cityhall",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     out = subprocess.run(
@@ -32,3 +33,20 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     out = subprocess.run([CITYHALL, "check"], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert "CITYHALL_SECRET_KEY" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_production_refuses_to_run_on_sqlite_or_without_a_database_url():  # issue 8 #12
+    base = {k: v for k, v in os.environ.items() if k not in ("CITYHALL_DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    base.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "CITYHALL_SECRET_KEY": secrets.token_urlsafe(50),
+            "CITYHALL_ALLOWED_HOSTS": "oa.example.gov.cn",
+        }
+    )
+    for extra in ({}, {"CITYHALL_DATABASE_URL": "sqlite:///var/cityhall.sqlite3"}):
+        out = subprocess.run([CITYHALL, "check"], env={**base, **extra}, capture_output=True, text=True, timeout=60)
+        assert out.returncode != 0
+        assert "PostgreSQL" in out.stderr or "CITYHALL_DATABASE_URL" in out.stderr
+        assert "Traceback" not in out.stderr

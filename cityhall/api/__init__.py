@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
@@ -34,7 +35,35 @@ from cityhall.workflow.api import router as workflow_router
 
 from .auth import AUTH
 
-api = NinjaAPI(
+
+def _docs_for_signed_in_users(view: Any) -> Any:
+    """The interactive API docs are for people with an account: anonymous visitors are sent to log in.
+    The machine-readable schema (openapi.json) stays public: it holds no data, and clients generate from it."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class CityHallAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # Any request may be refused before it reaches its endpoint, for text no field may hold
+        # (cityhall/web/middleware.py): say so on every operation.
+        refused = {
+            "description": "请求含有无法保存的字符（NUL、不成对的代理字符）或不是有效的 JSON",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault("400", refused)
+        return schema
+
+
+api = CityHallAPI(
     title="CityHall 市政府工作规则运行平台 API",
     version="1",
     description="每一个期限、流转和拒绝都附有所依据的条款。Every deadline, routing and refusal cites its article.",
@@ -129,7 +158,8 @@ def _mark_public(patterns: list[Any]) -> None:
     # redirect API clients to the login page.
     for p in patterns:
         if isinstance(p, URLPattern):
-            p.callback = login_not_required(p.callback)
+            callback = _docs_for_signed_in_users(p.callback) if p.name == "openapi-view" else p.callback
+            p.callback = login_not_required(callback)
         elif isinstance(p, URLResolver):
             _mark_public(p.url_patterns)
 

@@ -552,6 +552,11 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRespons
     inline = request.GET.get("inline") == "1"
     response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=item.name)
     response["X-Content-Type-Options"] = "nosniff"
+    # A file, not a page: the browser's own PDF viewer must run in the preview frame, and an uploaded HTML
+    # file must not run scripts as our origin, so no script sources at all, only framing by our pages.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
     return response
 
 

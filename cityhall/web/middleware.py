@@ -90,3 +90,24 @@ class RejectUnsafeText:
             return JsonResponse({"code": "bad_characters", "message": problem}, status=400)
         body = loader.get_template("400.html").render({"exception": problem}, request)
         return HttpResponse(body, status=400)
+
+
+class SecurityHeaders:
+    """Content-Security-Policy and Permissions-Policy on every response (settings.CITYHALL_CSP / _PERMISSIONS).
+
+    Scripts only from our own static files (no inline script, no CDN): an injected <script> or on*= attribute
+    does not run. Inline styles stay allowed: htmx and the GB/T 9704 preview set them, and a style cannot run code.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        from django.conf import settings
+
+        self.csp = settings.CITYHALL_CSP
+        self.permissions = settings.CITYHALL_PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Permissions-Policy", self.permissions)
+        return response

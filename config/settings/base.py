@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Listed so that /api/v1/docs serves Swagger UI from django-ninja's own static files, not a CDN.
+    "ninja",
     "django_filters",
     "cityhall.web",
     "cityhall.rulebase",
@@ -33,6 +35,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cityhall.web.middleware.SecurityHeaders",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -121,6 +124,24 @@ CITYHALL_RULEBOOK = os.environ.get("CITYHALL_RULEBOOK", "fushun-2022")
 # The audit trail is chained in this many shards (docs/decisions/0002-audit-chain.md).
 # Fixed once events exist: changing it re-shards new events only.
 CITYHALL_AUDIT_SHARDS = int(os.environ.get("CITYHALL_AUDIT_SHARDS", "16"))
+
+# Content-Security-Policy: our own scripts only; data: images for the vendored CSS's inline icons.
+CITYHALL_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "frame-ancestors 'self'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+CITYHALL_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 LOGGING = {
     "version": 1,

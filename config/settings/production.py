@@ -15,6 +15,12 @@ def _required(name: str) -> str:
 
 
 SECRET_KEY = _required("CITYHALL_SECRET_KEY")
+# SQLite has no append-only trigger on the audit table, no SKIP LOCKED for the workers and no concurrent
+# writers: production never falls back to it.
+if not _required("CITYHALL_DATABASE_URL").startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured(
+        "生产环境必须使用 PostgreSQL：CITYHALL_DATABASE_URL 应为 postgres://…（production requires PostgreSQL）"
+    )
 ALLOWED_HOSTS = _required("CITYHALL_ALLOWED_HOSTS").split(",")
 CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 

@@ -74,6 +74,7 @@ def page(browser, live_server, transactional_db) -> Iterator:
     page = context.new_page()
     js_errors: list[str] = []
     page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    page.on("console", lambda m: js_errors.append(m.text) if "Content Security Policy" in m.text else None)
     try:
         yield page
     finally:

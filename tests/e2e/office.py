@@ -68,6 +68,11 @@ def as_user(browser: Browser, module_server: str, office) -> Iterator[Callable[[
             context.set_default_timeout(TIMEOUT_MS)
             page = context.new_page()
             page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
+            # A script or style the Content-Security-Policy blocks is a broken page too.
+            page.on(
+                "console",
+                lambda m: errors.append(f"{username}: {m.text}") if "Content Security Policy" in m.text else None,
+            )
             page.goto("/accounts/login/")
             page.locator("#id_username").fill(username)
             page.locator("#id_password").fill(DEMO_PASSWORD)

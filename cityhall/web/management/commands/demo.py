@@ -54,7 +54,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="在非调试环境也加载（仅限演示主机）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if not settings.DEBUG and not opts["force"]:
+        if not (settings.DEBUG or getattr(settings, "CITYHALL_DEMO", False)) and not opts["force"]:
             raise CommandError(
                 "演示账号的密码是公开的，生产环境不得加载演示数据（use --force only on a demo host）。", returncode=2
             )
