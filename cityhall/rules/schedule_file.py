@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .calendar import YearSchedule
 from .errors import RulesError
@@ -41,20 +42,34 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+# Text a database column can hold: no NUL or other control characters, no lone surrogates.
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _plain(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("含有控制字符（如空字符 NUL），请删除后重试")
+    return value
+
+
+Plain = Annotated[str, AfterValidator(_plain)]
+Name = Annotated[Plain, Field(min_length=1, max_length=60)]
+
+
 class HolidaySpan(_Model):
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     first: dt.date = Field(alias="from")
     last: dt.date = Field(alias="to")
 
 
 class MakeupDay(_Model):
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     date: dt.date
 
 
 class ScheduleFile(_Model):
     year: Annotated[int, Field(ge=1990, le=2100)]
-    source: Annotated[str, Field(min_length=4)]
+    source: Annotated[Plain, Field(min_length=4, max_length=300)]
     published_on: dt.date | None = None
     holidays: list[HolidaySpan]
     makeup_working_days: list[MakeupDay] = Field(default_factory=list)
@@ -113,6 +128,8 @@ def parse_schedule(data: Any, file: str = "<input>") -> ScheduleFile:
             problem = "未知的键（unknown key）"
         elif first["type"] == "missing":
             problem = "缺少必填的键（missing key）"
+        elif first["type"] in ("string_too_long", "too_long"):
+            problem = f"过长：最多 {first['ctx']['max_length']} 个字"
         else:
             problem = str(first["msg"]).removeprefix("Value error, ")
         raise ScheduleFileError(file, key, problem) from None
@@ -124,10 +141,18 @@ def read_schedule_file(path: str | Path) -> ScheduleFile:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScheduleFileError(str(path), "", "文件不存在") from None
+    except IsADirectoryError:
+        raise ScheduleFileError(str(path), "", "这是一个目录，请给出放假安排文件（.yaml 或 .json）") from None
+    except OSError as exc:
+        raise ScheduleFileError(str(path), "", f"无法读取：{exc.strerror}") from None
     except UnicodeDecodeError:
         raise ScheduleFileError(str(path), "", "文件不是 UTF-8 编码") from None
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ScheduleFileError(str(path), "", f"无法解析：{exc}") from None
+    except ValueError as exc:  # YAML reads 2027-02-30 as a date and fails building it
+        raise ScheduleFileError(str(path), "", f"日期不存在：{exc}") from None
+    except RecursionError:
+        raise ScheduleFileError(str(path), "", "嵌套层数过多") from None
     return parse_schedule(data, str(path))

@@ -24,7 +24,7 @@ TOO_DEEP = "提交的 JSON 嵌套层数过多，无法处理。本次请求未�
 MAX_DEPTH = 32
 
 
-def _strings(value: Any, depth: int = 0) -> Iterable[str]:
+def text_values(value: Any, depth: int = 0) -> Iterable[str]:
     if depth > MAX_DEPTH:
         raise RecursionError
     if isinstance(value, str):
@@ -32,10 +32,10 @@ def _strings(value: Any, depth: int = 0) -> Iterable[str]:
     elif isinstance(value, dict):
         for k, v in value.items():
             yield str(k)
-            yield from _strings(v, depth + 1)
+            yield from text_values(v, depth + 1)
     elif isinstance(value, list):
         for v in value:
-            yield from _strings(v, depth + 1)
+            yield from text_values(v, depth + 1)
 
 
 def problem_with(request: HttpRequest) -> str | None:
@@ -60,7 +60,7 @@ def problem_with(request: HttpRequest) -> str | None:
         except ValueError:
             return None  # not JSON at all: the API answers that itself, in Chinese
         try:
-            if any(UNSAFE.search(s) for s in _strings(data)):
+            if any(UNSAFE.search(s) for s in text_values(data)):
                 return MESSAGE
         except RecursionError:
             return TOO_DEEP

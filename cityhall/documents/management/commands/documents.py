@@ -14,14 +14,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from ninja import Schema
+from pydantic import ValidationError
 
 from cityhall.accounts.permissions import actor_for
+from cityhall.documents.api import DocumentIn, DraftIn
 from cityhall.documents.models import Document
 from cityhall.documents.services import document_create_incoming, document_submit
 from cityhall.org.models import Unit
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import RuleViolation
+from cityhall.rules import RulesError, RuleViolation
 from cityhall.rules.intake import REFUSE, Draft, check_draft
+from cityhall.web.middleware import UNSAFE, text_values
 from cityhall.workflow.models import AuditEvent
 
 EXPORTED_FIELDS = (
@@ -68,9 +73,38 @@ def _read_json(name: str) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _fail(f"{name} 不是合法的 JSON：{exc}") from None
+    except RecursionError:
+        raise _fail(f"{name} 的 JSON 嵌套层数过多，无法处理。") from None
     if not isinstance(data, dict):
         raise _fail("JSON 顶层必须是一个对象，包含 kind、title、body、issuer、addressees、signed_by。")
+    try:
+        if any(UNSAFE.search(s) for s in text_values(data)):
+            raise _fail(f"{name} 含有无法保存的字符（空字符 NUL 或不成对的代理字符），请删除后重试。")
+    except RecursionError:
+        raise _fail(f"{name} 的 JSON 嵌套层数过多，无法处理。") from None
     return data
+
+
+def _typed(schema: type[Schema], data: dict[str, Any]) -> dict[str, Any]:
+    """The same typing as the API: a list where a list is due, true/false for a yes-or-no (never "false")."""
+    try:
+        return schema.model_validate(data).model_dump()
+    except ValidationError as exc:
+        problems = "；".join(f"{'.'.join(str(p) for p in e['loc']) or '内容'}：{_problem(e)}" for e in exc.errors()[:5])
+        raise _fail(f"字段类型有误：{problems}") from None
+
+
+def _problem(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "缺少此项"
+    if kind.startswith("bool"):
+        return "应为 true 或 false"
+    if kind.startswith("list"):
+        return '应为列表，如 ["抚顺市人民政府"]'
+    if kind.startswith("string"):
+        return "应为文字"
+    return str(error["msg"])
 
 
 class Command(BaseCommand):
@@ -92,7 +126,9 @@ class Command(BaseCommand):
         getattr(self, f"_{opts['action']}")(opts)
 
     def _check(self, opts: dict[str, Any]) -> None:
-        result = check_draft(Draft.from_dict(_read_json(opts["file"])), rulebook())
+        data = _read_json(opts["file"])
+        _typed(DraftIn, data)
+        result = check_draft(Draft.from_dict(data), rulebook())
         if opts["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:
@@ -136,11 +172,16 @@ class Command(BaseCommand):
         if opts["output"] == "-":
             self.stdout.write(text)
         else:
-            Path(opts["output"]).write_text(text + "\n", encoding="utf-8")
+            try:
+                Path(opts["output"]).write_text(text + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise _fail(f"无法写入 {opts['output']}：{exc.strerror}。") from None
             self.stdout.write(f"已导出到 {opts['output']}")
 
     def _import(self, opts: dict[str, Any]) -> None:
-        data = _read_json(opts["file"])
+        raw = _read_json(opts["file"])
+        _typed(DraftIn, raw)  # the intake flags too (leader_assigned…), as the check reads them
+        data = _typed(DocumentIn, raw)
         user = get_user_model().objects.filter(username=opts["username"]).first()
         if user is None:
             raise _fail(f"没有用户名为“{opts['username']}”的账号。")
@@ -153,20 +194,24 @@ class Command(BaseCommand):
             raise _fail("issuer 必须是该账号任职单位的代码或名称。")
         matter = Unit.objects.filter(code=data.get("matter_unit") or "").first()
         try:
-            doc = document_create_incoming(
-                actor=actor.person,
-                issuer_unit=issuer,
-                kind=str(data.get("kind", "")),
-                title=str(data.get("title", "")),
-                body=str(data.get("body", "")),
-                addressees=list(data.get("addressees", [])),
-                signed_by_title=str(data.get("signed_by", "")),
-                copied_to=list(data.get("copied_to", [])),
-                matter_unit=matter,
-                classification=str(data.get("classification", "")),
-                classification_period=str(data.get("classification_period", "")),
-            )
-            document_submit(actor=actor.person, document=doc)
+            # One transaction: a draft that cannot be submitted is not kept either.
+            with transaction.atomic():
+                doc = document_create_incoming(
+                    actor=actor.person,
+                    issuer_unit=issuer,
+                    kind=data["kind"],
+                    title=data["title"],
+                    body=data["body"],
+                    addressees=data["addressees"],
+                    signed_by_title=data["signed_by"],
+                    copied_to=data["copied_to"],
+                    matter_unit=matter,
+                    classification=data["classification"],
+                    classification_period=data["classification_period"],
+                )
+                document_submit(actor=actor.person, document=doc)
         except RuleViolation as exc:
-            raise _fail(f"未能报送：{exc.message}（依据 {exc.citation}）") from None
+            raise _fail(f"未能报送，未保存任何内容：{exc.message}（依据 {exc.citation}）") from None
+        except RulesError as exc:
+            raise _fail(f"未能报送，未保存任何内容：{exc.message}") from None
         self.stdout.write(f"已报送：编号 {doc.pk}《{doc.title}》")
