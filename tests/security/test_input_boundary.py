@@ -109,3 +109,10 @@ def test_a_nul_in_an_html_form_is_a_chinese_400_page(live_server):
     except urllib.error.HTTPError as exc:
         status, text = exc.code, exc.read().decode()
     assert status == 400 and "空字符" in text and "请求内容有误" in text
+
+
+def test_an_unknown_classification_is_refused_not_read_as_top_secret(api):  # issue 8 #13
+    draft = {**DRAFT, "classification": "TOP", "classification_period": "10年"}
+    status, body = api("POST", "/api/v1/documents", json.dumps(draft).encode())
+    assert status == 422 and "密级" in body["message"], body
+    assert not Document.objects.exists()
