@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -22,6 +21,7 @@ from cityhall.org.models import Position, Unit
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import document_flow as flow
 from cityhall.rules.intake import Draft, check_draft
+from cityhall.workflow import audit
 from cityhall.workflow.models import AuditEvent
 
 from . import policy
@@ -391,7 +391,7 @@ def create_outgoing(request: HttpRequest, data: OutgoingIn) -> Status[dict[str, 
         )
         raise HttpError(422, f"输入有误：{problems}")
     drafting = next((u for u in policy.submit_units(actor) if u.kind != Unit.Kind.COUNTY), None)
-    with transaction.atomic():
+    with audit.atomic():
         doc = document_create_outgoing(
             actor=actor.person,
             issuer_unit=issuer,

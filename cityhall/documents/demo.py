@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from cityhall.org.models import Absence, Person, Position, Unit
 from cityhall.org.services import absence_record
 from cityhall.rules.deadlines import LOCAL_TZ
+from cityhall.workflow import audit
 
 from . import services
 from .models import Countersign, Document
@@ -91,7 +91,7 @@ def vm3_away_today(now: dt.datetime) -> None:
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def load_documents(now: dt.datetime | None = None) -> int:
     """Create the demo documents once. Returns how many were created."""
     now = now or timezone.now()

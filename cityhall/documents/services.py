@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
@@ -31,6 +31,7 @@ from cityhall.rules.signing import (
     check_outgoing,
     check_signing,
 )
+from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
@@ -378,7 +379,7 @@ def document_create_incoming(
     unknown = set(fields) - set(INCOMING_FIELDS)
     if unknown:
         raise InvalidInput(f"未知的字段：{'、'.join(sorted(unknown))}。", sorted(unknown)[0])
-    with transaction.atomic():
+    with audit.atomic():
         doc = Document.objects.create(
             direction=Document.Direction.INCOMING,
             issuer_unit=issuer_unit,
@@ -400,7 +401,7 @@ def document_update_draft(*, actor: Person | None, document: Document, **fields:
     cleaned = _clean_incoming(fields)
     if "signing_category" in cleaned:
         _choice(cleaned["signing_category"], tuple(CATEGORIES), "签发类别", "signing_category")
-    with transaction.atomic():
+    with audit.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.state not in (flow.DRAFT, flow.RETURNED):
             raise _refuse(
@@ -441,7 +442,7 @@ def _plain(value: Any) -> Any:
 
 def document_delete_draft(*, actor: Person, document: Document) -> None:
     """The author deletes a draft that was never submitted (草稿可由起草人删除)."""
-    with transaction.atomic():
+    with audit.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.state != flow.DRAFT or locked.submitted_at is not None:
             raise _refuse(
@@ -472,7 +473,7 @@ def document_submit(*, actor: Person | None, document: Document, at: dt.datetime
         changes["dated"] = at.astimezone(LOCAL_TZ).date()
     if not document.signer_name and actor is not None:
         changes["signer_name"] = actor.name
-    with transaction.atomic():
+    with audit.atomic():
         doc = _apply(
             document,
             "submit",
@@ -501,7 +502,7 @@ def document_submit(*, actor: Person | None, document: Document, at: dt.datetime
 def document_recall(*, actor: Person, document: Document, reason: str = "") -> Document:
     """The sender takes a submitted document back before the office has registered it (撤回)."""
     check_lengths(Document, {"remarks": reason})
-    with transaction.atomic():
+    with audit.atomic():
         return _apply(document, "recall", actor=actor, note={"reason": reason.strip()})
 
 
@@ -510,7 +511,7 @@ def finding_clear(*, actor: Person, finding: IntakeFinding, reason: str) -> Inta
         raise _refuse("clear_reason", finding.rule_id, "清除提示必须说明理由。")
     reason = reason.strip()
     check_lengths(IntakeFinding, {"cleared_reason": reason})
-    with transaction.atomic():
+    with audit.atomic():
         locked = IntakeFinding.objects.select_for_update().get(pk=finding.pk)
         if locked.cleared_at:
             return locked
@@ -562,7 +563,7 @@ def document_register(
     if handling_due is not None and handling_due < at.astimezone(LOCAL_TZ).date():
         raise InvalidInput(f"限办日期 {handling_due.isoformat()} 已经过去，请填写今天或以后的日期。", "handling_due")
     local = at.astimezone(LOCAL_TZ)
-    with transaction.atomic():
+    with audit.atomic():
         code = receipt_code()
         seq = number_allocate(code=code, year=local.year)
         changes: dict[str, Any] = {
@@ -585,7 +586,7 @@ def document_register(
 def document_return(*, actor: Person, document: Document, reason: str) -> Document:
     reason = _required(reason, "退回理由", "reason")
     check_lengths(Document, {"remarks": reason})
-    with transaction.atomic():
+    with audit.atomic():
         return _apply(document, "return", actor=actor, changes={"remarks": reason}, note={"reason": reason})
 
 
@@ -638,7 +639,7 @@ def disagreement_submit(*, actor: Person, document: Document, host_grounds: str,
         "confirmations": {str(c.unit_id): None for c in document.countersigns.all()},
         "decided": False,
     }
-    with transaction.atomic():
+    with audit.atomic():
         return _touch(
             document,
             actor=actor,
@@ -654,7 +655,7 @@ def disagreement_confirm(*, actor: Person, document: Document, unit: Unit, at: d
     at = at or timezone.now()
     if unit.pk not in {p.unit_id for p in positions_held(actor, at)}:
         raise _refuse("not_your_unit", "countersign.disagreement", f"您不是{unit.name}的人员，不能代其会签分歧情况。")
-    with transaction.atomic():
+    with audit.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         record = dict(locked.disagreement or {})
         confirmations = dict(record.get("confirmations") or {})
@@ -704,7 +705,7 @@ def document_route(
             "documents.routing",
             "这份发文没有待市政府决定的分歧事项，请按签发程序办理（审核、会签、签发）。",
         )
-    with transaction.atomic():
+    with audit.atomic():
         if major and not document.major:
             Document.objects.filter(pk=document.pk).update(major=True)
             document.major = True
@@ -785,7 +786,7 @@ def document_instruct(
         raise _refuse("no_clear_opinion", "documents.clear-opinion", "选择“批示”时必须写明批示内容。")
     check_lengths(Instruction, {"text": text})
     position, on_behalf_of = _leader_seat(actor, document, at)
-    with transaction.atomic():
+    with audit.atomic():
         _record_instruction(
             document,
             position=position,
@@ -823,7 +824,7 @@ def document_pass_on(
     if to.rank is None:
         raise _refuse("not_a_leader", "documents.routing", f"{to.title}不是市政府领导同志，不能转批。")
     check_lengths(Instruction, {"text": text})
-    with transaction.atomic():
+    with audit.atomic():
         _record_instruction(
             document,
             position=position,
@@ -854,7 +855,7 @@ def document_leader_return(
     reason = _required(reason, "退回理由", "reason")
     check_lengths(Instruction, {"text": reason})
     position, on_behalf_of = _leader_seat(actor, document, at)
-    with transaction.atomic():
+    with audit.atomic():
         _record_instruction(
             document,
             position=position,
@@ -877,13 +878,13 @@ def document_close(*, actor: Person, document: Document, result: str, at: dt.dat
             "请示件须经领导同志签署明确意见后才能办结。",
         )
     check_lengths(Document, {"result": result})
-    with transaction.atomic():
+    with audit.atomic():
         return _apply(document, "close", actor=actor, changes={"result": result}, note={"result": result}, at=at)
 
 
 def document_archive(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     at = at or timezone.now()
-    with transaction.atomic():
+    with audit.atomic():
         return _apply(document, "archive", actor=actor, changes={"archived_at": at}, at=at)
 
 
@@ -891,7 +892,7 @@ def documents_relate(*, actor: Person, document: Document, other: Document) -> D
     """关联文件: link two documents both ways."""
     if other.pk == document.pk:
         raise InvalidInput("不能把公文与它自己关联。", "related")
-    with transaction.atomic():
+    with audit.atomic():
         document.related.add(other)
         _audit(document, actor=actor, action="document.relate", after={"related": other.pk})
     return document
@@ -938,7 +939,7 @@ def countersign_request(
         )
     anchor = anchor or today
     out = []
-    with transaction.atomic():
+    with audit.atomic():
         # Lock the document first: concurrent requests on one document queue here, not on the audit chains.
         Document.objects.select_for_update().filter(pk=document.pk).first()
         for unit in sorted(units, key=lambda u: u.pk):
@@ -1028,7 +1029,7 @@ def countersign_reply(
         raise _refuse(
             "not_your_countersign", "countersign.required", f"这项会签由{countersign.unit.name}回复，您不是该单位人员。"
         )
-    with transaction.atomic():
+    with audit.atomic():
         return _reply(countersign, actor=actor, agree=agree, reply=reply, at=at)
 
 
@@ -1051,7 +1052,7 @@ def countersign_record_reply(
     if not agree and not reply:
         raise _refuse("objection_needs_grounds", "countersign.disagreement", "有不同意见的，请写明理由和依据。")
     check_lengths(Countersign, {"reply": reply, "replier_name": replier})
-    with transaction.atomic():
+    with audit.atomic():
         return _reply(
             countersign, actor=actor, agree=agree, reply=reply, at=at, recorded={"channel": channel, "replier": replier}
         )
@@ -1069,7 +1070,7 @@ def countersign_request_extension(
     deadline = countersign.deadline
     if deadline is not None and until <= deadline.due_date:
         raise InvalidInput(f"申请的日期须晚于现在的期限 {deadline.due_date.isoformat()}。", "until")
-    with transaction.atomic():
+    with audit.atomic():
         locked = Countersign.objects.select_for_update().select_related("unit", "document").get(pk=countersign.pk)
         if locked.state != Countersign.State.PENDING:
             raise _refuse("already_replied", "countersign.reply", "该会签已经回复，无需延期。")
@@ -1096,7 +1097,7 @@ def countersign_extend(
         raise _refuse("no_deadline", "countersign.reply", "该会签没有期限。")
     reason = reason.strip()
     check_lengths(Countersign, {"extension_reason": reason})
-    with transaction.atomic():
+    with audit.atomic():
         deadline_extend(
             deadline=Deadline.objects.get(pk=countersign.deadline_id), actor=actor, new_due=new_due, reason=reason
         )
@@ -1117,7 +1118,7 @@ def countersign_extend(
 def countersign_remind(*, actor: Person, countersign: Countersign, at: dt.datetime | None = None) -> Countersign:
     """催办: remind a department whose reply is still pending; the reminder reaches its head's inbox."""
     at = at or timezone.now()
-    with transaction.atomic():
+    with audit.atomic():
         locked = (
             Countersign.objects.select_for_update()
             .select_related("unit", "document", "deadline")
@@ -1306,7 +1307,7 @@ def document_create_outgoing(
     if bad:
         raise InvalidInput(f"会签领导“{'、'.join(bad)}”不是市政府领导职务。", "touched_leaders")
     _raise_first(check_outgoing(_facts(doc), rulebook()))
-    with transaction.atomic():
+    with audit.atomic():
         doc.save()
         if reply_to is not None:
             doc.related.add(reply_to)
@@ -1357,7 +1358,7 @@ def document_prepare(*, actor: Person, document: Document, at: dt.datetime | Non
             "countersign.disagreement",
             "会签有不同意见：须列明各方理据、提出办理建议并与相关部门负责人会签后，报市政府决定。",
         )
-    with transaction.atomic():
+    with audit.atomic():
         return _apply(document, "prepare", actor=actor, changes={"submitted_at": at or timezone.now()}, at=at)
 
 
@@ -1371,7 +1372,7 @@ def document_check(
             "documents.office-processes-first",
             "您是这份文稿的拟稿人，核稿须由办公室其他同志办理（分岗设权）。",
         )
-    with transaction.atomic():
+    with audit.atomic():
         if approve:
             return _apply(document, "check", actor=actor, changes={"checked_by": actor}, at=at)
         reason = _required(reason, "退回修改的理由", "reason")
@@ -1477,7 +1478,7 @@ def document_review(*, actor: Person, document: Document, at: dt.datetime | None
         raise _refuse(
             "not_supervising", CATEGORIES[document.signing_category][0], f"这份公文由分管领导{who}（或其代行者）审核。"
         )
-    with transaction.atomic():
+    with audit.atomic():
         return _touch(
             document,
             actor=actor,
@@ -1498,7 +1499,7 @@ def document_co_sign(*, actor: Person, document: Document, at: dt.datetime | Non
     mine = [c for c in document.touched_leaders if c in codes and c not in document.co_signed]
     if not mine:
         raise _refuse("not_touched", "signing.item-5", "公文内容不涉及您的分管范围，或您已会签，无需再会签。")
-    with transaction.atomic():
+    with audit.atomic():
         co_signed = sorted(set(document.co_signed) | set(mine))
         return _touch(
             document,
@@ -1522,7 +1523,7 @@ def document_authorise(*, actor: Person, document: Document, at: dt.datetime | N
         raise _refuse(
             "not_authorisable", "signing.item-5", "只有常务会议决定的事项和例行批准手续，市长才可授权分管领导签发。"
         )
-    with transaction.atomic():
+    with audit.atomic():
         return _touch(
             document,
             actor=actor,
@@ -1544,7 +1545,7 @@ def document_sign(*, actor: Person, document: Document, at: dt.datetime | None =
     _raise_first(check_signing(signing_case(document, role, at), book) + check_outgoing(_facts(document), book))
     code = document.issuer_unit.document_code or "抚政发"
     local = at.astimezone(LOCAL_TZ)
-    with transaction.atomic():
+    with audit.atomic():
         seq = number_allocate(code=code, year=local.year)
         signer = f"{actor.name}（代{on_behalf_of.name}）" if on_behalf_of else actor.name
         return _apply(
@@ -1571,7 +1572,7 @@ def document_issue(*, actor: Person, document: Document, at: dt.datetime | None 
     at = at or timezone.now()
     local = at.astimezone(LOCAL_TZ)
     _no_disagreement(document)
-    with transaction.atomic():
+    with audit.atomic():
         rule = CATEGORIES[document.signing_category][0] if document.signing_category else "signing.item-5"
         doc = _apply(document, "issue", actor=actor, changes={"printed_on": local.date()}, extra_rules=[rule], at=at)
         inbox.deliver(doc, actor=actor, at=at)
@@ -1596,7 +1597,7 @@ def document_circulate(
     if not positions:
         raise InvalidInput("请选择传阅的领导同志。", "positions")
     check_lengths(Document, {"remarks": note})
-    with transaction.atomic():
+    with audit.atomic():
         for position in positions:
             inbox.for_reading(document, position=position, title=f"阅件：{document.safe_title}", actor=actor, at=at)
         _audit(
@@ -1629,7 +1630,7 @@ def document_mark_read(*, actor: Person, item: InboxItem, on_behalf_of: Person |
 def brief_kind_request(*, actor: Person, unit: Unit, name: str) -> BriefKind:
     name = _required(name, "简报名称", "name")
     check_lengths(BriefKind, {"name": name})
-    with transaction.atomic():
+    with audit.atomic():
         brief = BriefKind.objects.create(unit=unit, name=name, requested_by=actor)
         audit_record(
             actor=actor,
@@ -1643,7 +1644,7 @@ def brief_kind_request(*, actor: Person, unit: Unit, name: str) -> BriefKind:
 
 def brief_kind_decide(*, actor: Person, brief: BriefKind, approve: bool) -> BriefKind:
     """The General Office approves a department's brief, at most one kind per department."""
-    with transaction.atomic():
+    with audit.atomic():
         locked = BriefKind.objects.select_for_update().get(pk=brief.pk)
         if locked.state != BriefKind.State.PENDING:
             raise _refuse("brief_decided", "briefs.one-kind", f"该简报已是“{locked.get_state_display()}”。")

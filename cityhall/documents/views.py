@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from cityhall.rules import InvalidInput, RulesError, RuleViolation
 from cityhall.rules import document_flow as flow
 from cityhall.rules.intake import Draft, check_draft
 from cityhall.rules.signing import CATEGORIES
+from cityhall.workflow import audit
 from cityhall.workflow.models import AuditEvent
 
 from . import policy, services
@@ -147,7 +148,7 @@ def _claim(request: HttpRequest, key: str) -> SubmissionKey | None:
     if found is not None:
         return found
     try:
-        with transaction.atomic():
+        with audit.atomic():
             SubmissionKey.objects.create(key=key, user_id=int(request.user.pk or 0))
     except IntegrityError:
         return SubmissionKey.objects.filter(key=key).first()
@@ -202,7 +203,7 @@ def new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 if earlier is not None and draft is None:
                     return _duplicate(request, earlier)
                 try:
-                    with transaction.atomic():
+                    with audit.atomic():
                         fields = form.service_fields()
                         if draft is None:
                             draft = services.document_create_incoming(
@@ -322,7 +323,7 @@ def new_outgoing(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return _duplicate(request, earlier)
         intent = request.POST.get("intent", "save")
         try:
-            with transaction.atomic():
+            with audit.atomic():
                 fields = form.service_fields()
                 if draft is None:
                     issuer = form.cleaned_data["issuer"]
@@ -505,7 +506,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.info(request, "这项操作已经提交过，没有重复办理。")
         return redirect("documents:detail", pk=pk)
     try:
-        with transaction.atomic():
+        with audit.atomic():
             result = perform(actor, doc, action, params)
     except (RulesError, UnknownAction) as exc:
         # Undo the claim so that the corrected form can be sent again with the same key.

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 
 from cityhall.rules.deadlines import LOCAL_TZ
+from cityhall.workflow import audit
 
 from .models import ExecutiveDesignation, Holding, Person, Portfolio, Position, Unit
 
@@ -244,7 +244,7 @@ def _hold(person: Person, position: Position) -> None:
         Holding.objects.create(person=person, position=position, start=TERM_START)
 
 
-@transaction.atomic
+@audit.atomic()
 def load_demo() -> list[tuple[str, str, str]]:
     """Load (or confirm) the demo organisation. Returns (username, name, role) for each login."""
     units = {}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from cityhall.rules import RuleViolation
+from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 
 from .models import Absence, Person, Position
@@ -37,7 +37,7 @@ def absence_record(
     if holder is None:
         raise OrgError("absence.vacant", f"{position.title}在 {start:%Y-%m-%d %H:%M} 没有任职人员，无法登记外出。")
     reason = reason.strip() or "外出"
-    with transaction.atomic():
+    with audit.atomic():
         absence = Absence.objects.create(
             person=holder, start=start, end=end, reason=reason[:200], away_from_city=away_from_city, recorded_by=actor
         )
@@ -59,7 +59,7 @@ def absence_record(
 
 
 def absence_cancel(*, actor: Person | None, absence: Absence) -> Absence:
-    with transaction.atomic():
+    with audit.atomic():
         locked = Absence.objects.select_for_update().get(pk=absence.pk)
         if locked.cancelled:
             return locked
@@ -74,7 +74,7 @@ def absence_cancel(*, actor: Person | None, absence: Absence) -> Absence:
 def absence_end(*, actor: Person | None, absence: Absence, at: dt.datetime | None = None) -> Absence:
     """销假: the person is back before the recorded end; from now on they act for themselves again."""
     at = at or timezone.now()
-    with transaction.atomic():
+    with audit.atomic():
         locked = Absence.objects.select_for_update().get(pk=absence.pk)
         if locked.cancelled or locked.end <= at:
             return locked

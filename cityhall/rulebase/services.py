@@ -9,6 +9,7 @@ from django.db import transaction
 
 from cityhall.rules.calendar import DayKind
 from cityhall.rules.schedule_file import ScheduleFile
+from cityhall.workflow import audit
 
 from .models import OfficialDay, OfficialYear
 from .signals import calendar_year_loaded
@@ -25,7 +26,7 @@ class LoadResult:
 def official_year_load(*, schedule: ScheduleFile, actor: AbstractBaseUser | AnonymousUser | None) -> LoadResult:
     """Load (or replace) one year's official schedule, atomically."""
     parsed = schedule.to_schedule()
-    with transaction.atomic():
+    with audit.atomic():
         year, created = OfficialYear.objects.select_for_update().get_or_create(
             year=schedule.year, defaults={"source": schedule.source}
         )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
 from cityhall.rulebase.signals import calendar_year_loaded
+from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import InboxItem
 
@@ -19,7 +19,7 @@ def calendar_item_key(year: int) -> str:
 
 @receiver(calendar_year_loaded, dispatch_uid="web.close_calendar_item")
 def close_calendar_item(sender: Any, year: int, **kwargs: Any) -> None:
-    with transaction.atomic():
+    with audit.atomic():
         for item in InboxItem.objects.select_for_update().filter(
             key=calendar_item_key(year), state=InboxItem.State.OPEN
         ):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cityhall.org.models import Person
@@ -136,6 +136,31 @@ def deferred_audit() -> Iterator[list[_Pending]]:
         _deferred.reset(token)
 
 
+@contextmanager
+def atomic() -> Iterator[list[_Pending]]:
+    """``transaction.atomic()`` for anything that writes audit events; usable as ``@atomic()`` too.
+
+    The outermost block buffers the events of the whole transaction and writes them when the block
+    ends, taking the chain heads in ascending shard order (see ``deferred_audit``). A request that
+    took the heads as its events happened could take shard 7 then 3 while another took 3 then 7:
+    that is the deadlock of issue 8 #2. Taking them last, after every other lock of the
+    transaction, in one global order, no cycle can form. A nested block is a savepoint; if it is
+    rolled back, its events leave the buffer with its work.
+    """
+    buffer = _deferred.get()
+    if buffer is None:
+        with transaction.atomic(), deferred_audit() as fresh:
+            yield fresh
+        return
+    mark = len(buffer)
+    try:
+        with transaction.atomic():
+            yield buffer
+    except BaseException:
+        del buffer[mark:]
+        raise
+
+
 def _flush(buffer: list[_Pending]) -> None:
     by_shard: dict[int, list[AuditEvent]] = {}
     for pending in buffer:
@@ -185,9 +210,10 @@ def audit_record(
     at: dt.datetime | None = None,
     subject_override: tuple[str, str, str] | None = None,
 ) -> AuditEvent:
-    """Append one event. Must run inside the transaction that makes the change it records."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit_record must run inside the transaction of the change it records")
+    """Append one event to the transaction's buffer; ``atomic()`` writes it, chained, when its block ends.
+
+    Must run inside the ``atomic()`` block that makes the change it records.
+    """
     subject_type, subject_id, subject_label = subject_override or subject_key(subject)
     shard = shard_for(subject_type, subject_id, action)
     occurred_at = at or timezone.now()
@@ -207,18 +233,12 @@ def audit_record(
         "rule_ids": ",".join(rule_ids),
     }
     buffer = _deferred.get()
-    if buffer is not None:
-        event = AuditEvent(seq=0, prev_hash="", hash="", **fields)
-        buffer.append(_Pending(event, shard))
-        return event
-    # Lock only this shard's head: writers about other subjects do not wait.
-    head, _ = AuditHead.objects.select_for_update().get_or_create(shard=shard)
-    fields.update(seq=head.seq + 1, prev_hash=head.hash)
-    digest = event_hash(payload(**fields))
-    event = AuditEvent.objects.create(hash=digest, **fields)
-    head.seq = fields["seq"]
-    head.hash = digest
-    head.save(update_fields=["seq", "hash"])
+    if buffer is None:
+        # Writing at once would lock this shard's head now, in event order, and hold it while the rest of
+        # the transaction takes other heads and rows: concurrent writers then deadlock (issue 8 #2).
+        raise RuntimeError("audit_record must run inside cityhall.workflow.audit.atomic() (or deferred_audit())")
+    event = AuditEvent(seq=0, prev_hash="", hash="", **fields)
+    buffer.append(_Pending(event, shard))
     return event
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position
@@ -14,6 +14,7 @@ from cityhall.rulebase.selectors import rule_deadline
 from cityhall.rules import DeadlineResult, RulesError, RuleViolation
 from cityhall.rules.deadlines import LOCAL_TZ
 
+from . import audit
 from .audit import audit_record
 from .models import Deadline, InboxItem
 from .registry import get_kind
@@ -71,7 +72,7 @@ def deadline_schedule(
         )
     kind_def = get_kind(kind)
     anchor_at = anchor if isinstance(anchor, dt.datetime) else dt.datetime.combine(anchor, dt.time(0), tzinfo=LOCAL_TZ)
-    with transaction.atomic():
+    with audit.atomic():
         deadline = Deadline.objects.create(
             subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
             subject_id=str(subject.pk) if subject is not None else "",
@@ -102,7 +103,7 @@ def deadline_close(*, deadline: Deadline, actor: Person | None, state: str, note
     """Close a pending deadline as met (done in time) or cancelled."""
     if state not in (Deadline.State.MET, Deadline.State.CANCELLED):
         raise ValueError(state)
-    with transaction.atomic():
+    with audit.atomic():
         locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
         if locked.state != Deadline.State.PENDING:
             return locked  # already closed or fired: nothing changes
@@ -127,7 +128,7 @@ def deadlines_recompute_provisional(*, year: int | None = None, actor: Person | 
     changed = 0
     pending = Deadline.objects.filter(state=Deadline.State.PENDING, provisional=True).values_list("pk", flat=True)
     for pk in list(pending):
-        with transaction.atomic():
+        with audit.atomic():
             d = Deadline.objects.select_for_update().get(pk=pk)
             if d.state != Deadline.State.PENDING or not d.provisional:
                 continue
@@ -176,7 +177,7 @@ def inbox_item_create(
     if assignee_position is None and assignee_person is None:
         raise ValueError("an inbox item needs a position or a person")
     unit = assignee_position.unit if assignee_position is not None else None
-    with transaction.atomic():
+    with audit.atomic():
         item = InboxItem.objects.create(
             title=title[:200],
             kind=kind,
@@ -215,7 +216,7 @@ class NotForReading(RulesError):
 def inbox_item_complete(*, item: InboxItem, actor: Person, on_behalf_of: Person | None = None) -> InboxItem:
     if not item.for_reading:
         raise NotForReading()
-    with transaction.atomic():
+    with audit.atomic():
         locked = InboxItem.objects.select_for_update().get(pk=item.pk)
         if locked.state == InboxItem.State.DONE:
             return locked
@@ -240,7 +241,7 @@ def deadline_extend(*, deadline: Deadline, actor: Person | None, new_due: dt.dat
     """Record a negotiated extension (e.g. Art 50 ¶2: 商定回复时限): the deadline moves, the trace says why."""
     if not reason.strip():
         raise RuleViolation("extension_needs_reason", deadline.rule_id, "延期须说明商定的理由。")
-    with transaction.atomic():
+    with audit.atomic():
         locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
         if locked.state != Deadline.State.PENDING:
             raise RuleViolation("deadline_closed", locked.rule_id, "该期限已经结束，不能延期。")

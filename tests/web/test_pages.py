@@ -6,12 +6,12 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import Client, override_settings
 
 from cityhall.documents.services import document_create_incoming
 from cityhall.org.demo import load_demo
 from cityhall.org.models import Person, Unit
+from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.labels import action_label, changes
 
@@ -67,7 +67,7 @@ def test_a_server_error_is_a_chinese_500_page():
 def test_the_audit_page_names_actions_and_shows_each_changed_field():
     load_demo()
     clerk = Person.objects.get(user__username="clerk")
-    with transaction.atomic():
+    with audit.atomic():
         audit_record(
             actor=clerk,
             action="document.edit",

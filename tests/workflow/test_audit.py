@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from cityhall.org.models import Person
+from cityhall.workflow import audit
 from cityhall.workflow.audit import GENESIS, audit_record, verify_chain
 from cityhall.workflow.models import AuditEvent, AuditHead, Deadline
 
@@ -45,7 +46,7 @@ def chain(make_deadline) -> dict[int, list[AuditEvent]]:
     subjects: list[Deadline | None] = [make_deadline(subject_label=f"事项{i}") for i in range(5)]
     subjects.append(None)
     for i in range(50):
-        with transaction.atomic():
+        with audit.atomic():
             audit_record(
                 actor=clerk if i % 3 else None,
                 action=f"test.step{i % 4}",
@@ -67,7 +68,7 @@ def longest_shard(chain: dict[int, list[AuditEvent]]) -> list[AuditEvent]:
 @pytest.mark.django_db(transaction=True)
 def test_audit_record_refuses_to_run_outside_a_transaction():
     assert not connection.in_atomic_block
-    with pytest.raises(RuntimeError, match="inside the transaction"):
+    with pytest.raises(RuntimeError, match=r"inside cityhall\.workflow\.audit\.atomic"):
         audit_record(actor=None, action="test.outside")
     assert not AuditEvent.objects.exists()
     assert not AuditHead.objects.exists()
@@ -208,3 +209,22 @@ def test_the_append_only_trigger_migration_can_be_applied_on_postgresql():
         # Unless params is None, Django's PostgreSQL schema editor passes the SQL through psycopg's
         # client-side formatting, where every % not written %% or %s / %(name)s is a placeholder error.
         assert params is None or not re.search(r"%(?![%s(])", sql.replace("%%", "")), sql
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_inner_block_takes_its_audit_events_with_it():
+    with audit.atomic():
+        audit_record(actor=None, action="test.kept")
+        with pytest.raises(ValueError), audit.atomic():
+            audit_record(actor=None, action="test.undone")
+            raise ValueError("the inner work fails")
+        audit_record(actor=None, action="test.kept-too")
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["test.kept", "test.kept-too"]
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_transaction_that_is_not_an_audit_block_cannot_write_events():
+    # A plain transaction.atomic() would take the chain heads in event order: the deadlock of issue 8 #2.
+    with pytest.raises(RuntimeError, match=r"audit\.atomic"), transaction.atomic():
+        audit_record(actor=None, action="test.plain")

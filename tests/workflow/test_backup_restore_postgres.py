@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from cityhall.org.demo import load_demo
+from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import AuditEvent
 
@@ -42,7 +43,7 @@ def _cityhall(database: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_dump_restored_into_a_fresh_database_verifies(tmp_path):
     load_demo()
-    with transaction.atomic():
+    with audit.atomic():
         for n in range(30):
             audit_record(actor=None, action="test.backup", after={"n": n})
     events = AuditEvent.objects.count()

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 
+from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record, shard_for, subject_key, verify_chain
 from cityhall.workflow.models import AuditEvent, Deadline
 from cityhall.workflow.worker import RunStats, fire_due, run_once
@@ -232,7 +233,7 @@ def test_rows_held_by_a_worker_killed_mid_batch_are_fired_exactly_once_by_anothe
 
 @pytest.mark.django_db
 def test_the_database_refuses_to_update_or_delete_an_audit_event():
-    with transaction.atomic():
+    with audit.atomic():
         event = audit_record(actor=None, action="test.append-only", after={"n": 1})
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

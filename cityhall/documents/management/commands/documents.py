@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from ninja import Schema
 from pydantic import ValidationError
 
@@ -27,6 +26,7 @@ from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import RulesError, RuleViolation
 from cityhall.rules.intake import REFUSE, Draft, check_draft
 from cityhall.web.middleware import UNSAFE, text_values
+from cityhall.workflow import audit
 from cityhall.workflow.models import AuditEvent
 
 EXPORTED_FIELDS = (
@@ -195,7 +195,7 @@ class Command(BaseCommand):
         matter = Unit.objects.filter(code=data.get("matter_unit") or "").first()
         try:
             # One transaction: a draft that cannot be submitted is not kept either.
-            with transaction.atomic():
+            with audit.atomic():
                 doc = document_create_incoming(
                     actor=actor.person,
                     issuer_unit=issuer,
