@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import zlib
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -96,6 +98,77 @@ def event_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+FORMAT = 2  # what new events are written in
+
+
+def _lp(value: str) -> str:
+    return f"{len(value.encode('utf-8'))}:{value}"
+
+
+def payload_v2(
+    *,
+    shard: int,
+    seq: int,
+    prev_hash: str,
+    occurred_at: dt.datetime,
+    recorded_at: dt.datetime,
+    actor_id: int | None,
+    actor_label: str,
+    on_behalf_of_id: int | None,
+    on_behalf_of_label: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    subject_label: str,
+    before_json: str,
+    after_json: str,
+    rule_ids: str,
+    key_id: str,
+) -> str:
+    """Format 2: every field prefixed with its length in UTF-8 bytes, so that no character inside a field (U+001F
+    was the v1 separator) can move text from one field to the next without changing the hashed text."""
+    return "v2" + "".join(
+        _lp(part)
+        for part in (
+            str(shard),
+            str(seq),
+            prev_hash,
+            _utc(occurred_at),
+            _utc(recorded_at),
+            "" if actor_id is None else str(actor_id),
+            actor_label,
+            "" if on_behalf_of_id is None else str(on_behalf_of_id),
+            on_behalf_of_label,
+            action,
+            subject_type,
+            subject_id,
+            subject_label,
+            before_json,
+            after_json,
+            rule_ids,
+            key_id,
+        )
+    )
+
+
+def mac_keys() -> dict[str, bytes]:
+    return dict(getattr(settings, "CITYHALL_AUDIT_KEYS", {}) or {})
+
+
+def current_key() -> tuple[str, bytes]:
+    keys, kid = mac_keys(), str(getattr(settings, "CITYHALL_AUDIT_KEY_ID", ""))
+    if kid not in keys:
+        raise ImproperlyConfigured(
+            "审计密钥未配置：请设置 CITYHALL_AUDIT_KEYS 与 CITYHALL_AUDIT_KEY_ID（docs/security.md）"
+        )
+    return kid, keys[kid]
+
+
+def event_mac(key: bytes, digest: str) -> str:
+    """The key id is inside the hashed text, so the MAC of the hash binds the event to its key too."""
+    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def subject_key(subject: models.Model | None) -> tuple[str, str, str]:
     if subject is None:
         return "", "", ""
@@ -165,17 +238,24 @@ def _flush(buffer: list[_Pending]) -> None:
     by_shard: dict[int, list[AuditEvent]] = {}
     for pending in buffer:
         by_shard.setdefault(pending.shard, []).append(pending.event)
+    if not buffer:
+        return
+    kid, key = current_key()
     for shard in sorted(by_shard):
         head, _ = AuditHead.objects.select_for_update().get_or_create(shard=shard)
         seq, prev = head.seq, head.hash
+        # Never earlier than the chain's last event, whatever this server's clock says: verify checks the order.
+        recorded_at = max(timezone.now(), head.recorded_at) if head.recorded_at else timezone.now()
         events = by_shard[shard]
         for event in events:
             seq += 1
             event.seq, event.prev_hash = seq, prev
-            event.hash = prev = event_hash(payload(**{f: getattr(event, f) for f in _PAYLOAD_FIELDS}))
+            event.fmt, event.recorded_at, event.key_id = FORMAT, recorded_at, kid
+            event.hash = prev = event_hash(payload_v2(**{f: getattr(event, f) for f in _PAYLOAD_V2_FIELDS}))
+            event.mac = event_mac(key, event.hash)
         AuditEvent.objects.bulk_create(events)
-        head.seq, head.hash = seq, prev
-        head.save(update_fields=["seq", "hash"])
+        head.seq, head.hash, head.recorded_at = seq, prev, recorded_at
+        head.save(update_fields=["seq", "hash", "recorded_at"])
     buffer.clear()
 
 
@@ -196,6 +276,7 @@ _PAYLOAD_FIELDS = (
     "after_json",
     "rule_ids",
 )
+_PAYLOAD_V2_FIELDS = (*_PAYLOAD_FIELDS[:5], "recorded_at", *_PAYLOAD_FIELDS[5:], "key_id")
 
 
 def audit_record(
@@ -242,7 +323,17 @@ def audit_record(
     return event
 
 
-VERIFY_FIELDS = ("id", *_PAYLOAD_FIELDS, "hash")
+VERIFY_FIELDS = ("id", *_PAYLOAD_FIELDS, "hash", "fmt", "recorded_at", "key_id", "mac")
+
+# What each problem is called, most basic first: at one row the first in this order is reported.
+SEQUENCE, LINK, FORMAT_BACK, TIME_BACK, CONTENT, MAC = range(6)
+PROBLEMS = {
+    LINK: "前一条记录的哈希不符（链接断裂）",
+    FORMAT_BACK: "记录格式倒退：新格式之后出现无密钥的旧格式记录（伪造的追加记录）",
+    TIME_BACK: "记录时间早于链上前一条记录（补记或倒签的记录）",
+    CONTENT: "记录内容与其哈希不符（记录被修改）",
+    MAC: "消息认证码不符（记录不是持有审计密钥的系统写入的，可能系伪造）",
+}
 
 
 @dataclass(frozen=True)
@@ -272,33 +363,58 @@ def _rows(shard: int, chunk: int) -> Iterator[tuple[Any, ...]]:
     return AuditEvent.objects.filter(shard=shard).order_by("seq").values_list(*VERIFY_FIELDS).iterator(chunk_size=chunk)
 
 
-# The same payload as ``payload()``, built and hashed by PostgreSQL in a (parallel) sequential scan;
-# only rows whose hash does not match come back.
-_PG_PAYLOAD_HASH = """
-encode(sha256(convert_to(concat_ws(E'\\x1f',
-    'v1', shard::text, seq::text, prev_hash,
-    ((extract(epoch FROM occurred_at) * 1000000)::bigint)::text,
+def _mac_problem(keys: dict[str, bytes], key_id: str, digest: str, stored: str) -> str | None:
+    key = keys.get(key_id)
+    if key is None:
+        return f"记录的密钥编号“{key_id}”不在已配置的审计密钥中（无法确认记录来源）"
+    if not hmac.compare_digest(event_mac(key, digest), stored):
+        return PROBLEMS[MAC]
+    return None
+
+
+def _us(column: str) -> str:
+    return f"((extract(epoch FROM {column}) * 1000000)::bigint)::text"
+
+
+def _pg_lp(expr: str) -> str:
+    return f"octet_length({expr})::text || ':' || {expr}"
+
+
+_V1_SQL = f"""concat_ws(E'\\x1f',
+    'v1', shard::text, seq::text, prev_hash, {_us("occurred_at")},
     coalesce(actor_id::text, ''), actor_label, coalesce(on_behalf_of_id::text, ''), on_behalf_of_label,
-    action, subject_type, subject_id, subject_label, before_json, after_json, rule_ids
-), 'UTF8')), 'hex')
+    action, subject_type, subject_id, subject_label, before_json, after_json, rule_ids)"""
+_V2_PARTS = (
+    "shard::text", "seq::text", "prev_hash", _us("occurred_at"), f"coalesce({_us('recorded_at')}, '')",
+    "coalesce(actor_id::text, '')", "actor_label", "coalesce(on_behalf_of_id::text, '')", "on_behalf_of_label",
+    "action", "subject_type", "subject_id", "subject_label", "before_json", "after_json", "rule_ids", "key_id",
+)  # fmt: skip
+_V2_SQL = "concat('v2', " + ", ".join(_pg_lp(part) for part in _V2_PARTS) + ")"
+# The same payloads as ``payload()`` and ``payload_v2()``, built and hashed by PostgreSQL in a (parallel)
+# sequential scan; only rows whose hash does not match come back.
+_PG_PAYLOAD_HASH = f"""
+encode(sha256(convert_to(CASE WHEN fmt = 1 THEN {_V1_SQL} ELSE {_V2_SQL} END, 'UTF8')), 'hex')
 """
 # Both parts are constants of this module: nothing from outside reaches the SQL text.
 _PG_BAD_HASHES = f"SELECT shard, seq, id FROM workflow_auditevent WHERE {_PG_PAYLOAD_HASH} <> hash"  # noqa: S608
 
-# Sequence numbers and links by window functions over the narrow columns only; broken rows and each
-# chain's last row (for the head comparison) come back, with the chain's length.
+# Sequence numbers, links, format and time order by window functions over the narrow columns only; broken rows
+# and each chain's last row (for the head comparison) come back, with the chain's length.
 _PG_LINKS = """
-SELECT shard, seq, id, expected, link_ok, is_last, hash, total FROM (
+SELECT shard, seq, id, expected, link_ok, fmt_ok, time_ok, is_last, hash, total FROM (
     SELECT shard, seq, id, hash,
         row_number() OVER w AS expected,
         prev_hash = coalesce(lag(hash) OVER w, %(genesis)s) AS link_ok,
+        fmt >= coalesce(lag(fmt) OVER w, 1) AS fmt_ok,
+        coalesce(recorded_at >= lag(recorded_at) OVER w, true) AS time_ok,
         lead(id) OVER w IS NULL AS is_last,
         count(*) OVER (PARTITION BY shard) AS total
     FROM workflow_auditevent
     WINDOW w AS (PARTITION BY shard ORDER BY seq)
 ) checked
-WHERE seq <> expected OR NOT link_ok OR is_last
+WHERE seq <> expected OR NOT link_ok OR NOT fmt_ok OR NOT time_ok OR is_last
 """
+_PG_MACS = "SELECT shard, seq, id, key_id, hash, mac FROM workflow_auditevent WHERE fmt >= 2"
 
 
 def _pg_query(sql: str, params: dict[str, Any] | None, own_connection: bool) -> list[tuple[Any, ...]]:
@@ -307,49 +423,89 @@ def _pg_query(sql: str, params: dict[str, Any] | None, own_connection: bool) -> 
             # Enough memory to sort the narrow rows without spilling to disk.
             cursor.execute("SET work_mem = '256MB'" if own_connection else "SET LOCAL work_mem = '256MB'")
             cursor.execute(sql, params)
-            return list(cursor.fetchall())
+            if sql is not _PG_MACS:
+                return list(cursor.fetchall())
+            # The MACs are checked here, in Python, with keys the database never sees; only bad rows are kept.
+            keys, bad = mac_keys(), []
+            while rows := cursor.fetchmany(20000):
+                for shard, seq, pk, key_id, digest, stored in rows:
+                    problem = _mac_problem(keys, key_id, digest, stored)
+                    if problem:
+                        bad.append((shard, seq, pk, problem))
+            return bad
     finally:
         if own_connection:
             connection.close()  # a worker thread opened its own connection
 
 
 def _verify_postgres(shards: list[int], heads: dict[int, str]) -> VerifyReport:
-    # The two checks run at once on two connections; inside a transaction (tests), other connections
+    # The three checks run at once on three connections; inside a transaction (tests), other connections
     # would not see its rows, so they run one after the other on this one.
     parallel = not connection.in_atomic_block
-    jobs = [(_PG_BAD_HASHES, None), (_PG_LINKS, {"genesis": GENESIS})]
+    jobs = [(_PG_BAD_HASHES, None), (_PG_LINKS, {"genesis": GENESIS}), (_PG_MACS, None)]
     if parallel:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            bad_hashes, links = pool.map(lambda job: _pg_query(job[0], job[1], True), jobs)
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            bad_hashes, links, bad_macs = pool.map(lambda job: _pg_query(job[0], job[1], True), jobs)
     else:
-        bad_hashes, links = (_pg_query(sql, params, False) for sql, params in jobs)
+        bad_hashes, links, bad_macs = (_pg_query(sql, params, False) for sql, params in jobs)
     problems: dict[int, list[tuple[int, int, int, str]]] = {}
     totals: dict[int, int] = {}
     lasts: dict[int, str] = {}
     for shard, seq, pk in bad_hashes:
-        problems.setdefault(shard, []).append((seq, 2, pk, "记录内容与其哈希不符（记录被修改）"))
-    for shard, seq, pk, expected, link_ok, is_last, digest, total in links:
+        problems.setdefault(shard, []).append((seq, CONTENT, pk, PROBLEMS[CONTENT]))
+    for shard, seq, pk, problem in bad_macs:
+        problems.setdefault(shard, []).append((seq, MAC, pk, problem))
+    for shard, seq, pk, expected, link_ok, fmt_ok, time_ok, is_last, digest, total in links:
         totals[shard] = total
         if is_last:
             lasts[shard] = digest
         if seq != expected:
             problems.setdefault(shard, []).append(
-                (seq, 0, pk, f"序号不连续：应为 {expected}，实为 {seq}（有记录被删除或插入）")
+                (seq, SEQUENCE, pk, f"序号不连续：应为 {expected}，实为 {seq}（有记录被删除或插入）")
             )
         elif not link_ok:
-            problems.setdefault(shard, []).append((seq, 1, pk, "前一条记录的哈希不符（链接断裂）"))
+            problems.setdefault(shard, []).append((seq, LINK, pk, PROBLEMS[LINK]))
+        elif not fmt_ok:
+            problems.setdefault(shard, []).append((seq, FORMAT_BACK, pk, PROBLEMS[FORMAT_BACK]))
+        elif not time_ok:
+            problems.setdefault(shard, []).append((seq, TIME_BACK, pk, PROBLEMS[TIME_BACK]))
     breaks: list[Break] = []
     for shard in shards:
         if shard in problems:
-            seq, _, pk, problem = min(problems[shard])  # the first break; at one row: sequence, link, hash
+            seq, _, pk, problem = min(problems[shard])  # the first break; at one row, the most basic problem
             breaks.append(Break(pk, shard, seq, problem))
         elif shard in heads and heads[shard] != lasts.get(shard, GENESIS):
             breaks.append(Break(0, shard, totals.get(shard, 0) + 1, "链头与最后一条记录不符（末尾记录被删除）"))
     return VerifyReport(events=sum(totals.values()), shards=len(shards), breaks=breaks)
 
 
+def _row_problem(
+    row: tuple[Any, ...], expected_seq: int, prev: str, prev_fmt: int, prev_at: Any, keys: dict[str, bytes]
+) -> str | None:
+    f = dict(zip(VERIFY_FIELDS, row, strict=True))
+    seq, fmt, recorded_at = f["seq"], f["fmt"], f["recorded_at"]
+    if seq != expected_seq:
+        return f"序号不连续：应为 {expected_seq}，实为 {seq}（有记录被删除或插入）"
+    if f["prev_hash"] != prev:
+        return PROBLEMS[LINK]
+    if fmt < prev_fmt:
+        return PROBLEMS[FORMAT_BACK]
+    if fmt >= 2 and prev_at is not None and (recorded_at is None or recorded_at < prev_at):
+        return PROBLEMS[TIME_BACK]
+    if fmt == 1:
+        text = payload(**{name: f[name] for name in _PAYLOAD_FIELDS})
+    elif recorded_at is None:
+        return PROBLEMS[CONTENT]
+    else:
+        text = payload_v2(**{name: f[name] for name in _PAYLOAD_V2_FIELDS})
+    if event_hash(text) != f["hash"]:
+        return PROBLEMS[CONTENT]
+    return _mac_problem(keys, f["key_id"], f["hash"], f["mac"]) if fmt >= 2 else None
+
+
 def verify_chain(*, chunk: int = 5000) -> VerifyReport:
-    """Recompute every hash from the stored columns and check each link. Names the first broken event per shard."""
+    """Recompute every hash and MAC from the stored columns and check each link, the format and the time order.
+    Names the first broken event per shard."""
     shards = sorted(
         set(AuditHead.objects.values_list("shard", flat=True))
         # order_by(): the model's default ordering would add its columns to the DISTINCT.
@@ -358,69 +514,24 @@ def verify_chain(*, chunk: int = 5000) -> VerifyReport:
     heads = dict(AuditHead.objects.values_list("shard", "hash"))
     if connection.vendor == "postgresql":
         return _verify_postgres(shards, heads)
-    sha256 = hashlib.sha256
+    keys = mac_keys()
     breaks: list[Break] = []
     count = 0
     for shard in shards:
-        prev = GENESIS
+        prev, prev_fmt, prev_at = GENESIS, 1, None
         expected_seq = 1
         broken = False
         for row in _rows(shard, chunk):
             count += 1
             if broken:
                 continue
-            (
-                pk,
-                sh,
-                seq,
-                prev_hash,
-                occurred_at,
-                actor_id,
-                actor_label,
-                obo_id,
-                obo_label,
-                action,
-                st,
-                sid,
-                slabel,
-                before_json,
-                after_json,
-                rule_ids,
-                stored,
-            ) = row
-            problem = None
-            if seq != expected_seq:
-                problem = f"序号不连续：应为 {expected_seq}，实为 {seq}（有记录被删除或插入）"
-            elif prev_hash != prev:
-                problem = "前一条记录的哈希不符（链接断裂）"
-            else:
-                text = SEP.join(
-                    (
-                        "v1",
-                        str(sh),
-                        str(seq),
-                        prev_hash,
-                        _utc(occurred_at),
-                        "" if actor_id is None else str(actor_id),
-                        actor_label,
-                        "" if obo_id is None else str(obo_id),
-                        obo_label,
-                        action,
-                        st,
-                        sid,
-                        slabel,
-                        before_json,
-                        after_json,
-                        rule_ids,
-                    )
-                )
-                if sha256(text.encode("utf-8")).hexdigest() != stored:
-                    problem = "记录内容与其哈希不符（记录被修改）"
+            problem = _row_problem(row, expected_seq, prev, prev_fmt, prev_at, keys)
             if problem:
-                breaks.append(Break(pk, shard, seq, problem))
+                breaks.append(Break(row[0], shard, row[2], problem))
                 broken = True
                 continue
-            prev = stored
+            prev, prev_fmt = row[16], row[17]
+            prev_at = row[18] or prev_at
             expected_seq += 1
         if not broken and shard in heads and heads[shard] != prev:
             breaks.append(Break(0, shard, expected_seq, "链头与最后一条记录不符（末尾记录被删除）"))

@@ -143,6 +143,8 @@ class AuditHead(models.Model):
     shard = models.PositiveSmallIntegerField(primary_key=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # The recorded_at of the chain's last event: the next one is never recorded earlier (clock skew between servers).
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "审计链头"
@@ -177,6 +179,12 @@ class AuditEvent(models.Model):
     rule_ids = models.CharField("依据规则", max_length=400, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Format 1: fields joined by U+001F, no key (events before issue 8). Format 2: length-prefixed fields,
+    # the time the chain recorded it, and an HMAC of the hash under key ``key_id`` held outside the database.
+    fmt = models.PositiveSmallIntegerField(default=1)
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+    key_id = models.CharField(max_length=32, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("CITYHALL_VAR_DIR", BASE_DIR / "var"))
@@ -124,6 +125,51 @@ CITYHALL_RULEBOOK = os.environ.get("CITYHALL_RULEBOOK", "fushun-2022")
 # The audit trail is chained in this many shards (docs/decisions/0002-audit-chain.md).
 # Fixed once events exist: changing it re-shards new events only.
 CITYHALL_AUDIT_SHARDS = int(os.environ.get("CITYHALL_AUDIT_SHARDS", "16"))
+
+
+def audit_keys_from_env(value: str) -> dict[str, bytes]:
+    """``kid:base64,kid2:base64`` → {kid: key}. The keys MAC every audit event; they live outside the database
+    so that someone who can write the tables cannot forge an event that verifies (issue 8 #7)."""
+    import base64
+    import binascii
+
+    keys: dict[str, bytes] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        kid, _, encoded = item.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            key = b""
+        if not kid or len(key) < 32:
+            raise ImproperlyConfigured(
+                f"CITYHALL_AUDIT_KEYS 中的“{kid or item[:8]}”格式应为 编号:base64（至少32字节）（bad audit key）"
+            )
+        keys[kid] = key
+    return keys
+
+
+def derived_audit_keys(secret: str) -> dict[str, object]:
+    """Audit MAC and checkpoint keys derived from a non-secret development key: for a developer's machine and the
+    tests only, so that nothing secret is committed and production must bring its own (production.py)."""
+    import base64
+    import hashlib
+
+    mac = hashlib.sha256(b"cityhall-audit-mac:" + secret.encode()).digest()
+    seed = hashlib.sha256(b"cityhall-audit-checkpoint:" + secret.encode()).digest()
+    return {
+        "CITYHALL_AUDIT_KEYS": {"dev1": mac},
+        "CITYHALL_AUDIT_KEY_ID": "dev1",
+        "CITYHALL_AUDIT_SIGNING_KEY": base64.b64encode(seed).decode(),
+    }
+
+
+# The MAC keys of the audit chain, by key id, and the id new events use. Old ids stay listed to verify old events.
+CITYHALL_AUDIT_KEYS = audit_keys_from_env(os.environ.get("CITYHALL_AUDIT_KEYS", ""))
+CITYHALL_AUDIT_KEY_ID = os.environ.get("CITYHALL_AUDIT_KEY_ID", next(iter(CITYHALL_AUDIT_KEYS), ""))
+# Ed25519 keys (base64 of the raw 32 bytes) for signed checkpoints of the chain heads: the private key only
+# where `cityhall audit checkpoint` runs, the public key wherever `audit verify --checkpoint` runs.
+CITYHALL_AUDIT_SIGNING_KEY = os.environ.get("CITYHALL_AUDIT_SIGNING_KEY", "")
+CITYHALL_AUDIT_VERIFY_KEY = os.environ.get("CITYHALL_AUDIT_VERIFY_KEY", "")
 
 # Content-Security-Policy: our own scripts only; data: images for the vendored CSS's inline icons.
 CITYHALL_CSP = "; ".join(

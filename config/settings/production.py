@@ -22,6 +22,13 @@ if not _required("CITYHALL_DATABASE_URL").startswith(("postgres://", "postgresql
         "生产环境必须使用 PostgreSQL：CITYHALL_DATABASE_URL 应为 postgres://…（production requires PostgreSQL）"
     )
 ALLOWED_HOSTS = _required("CITYHALL_ALLOWED_HOSTS").split(",")
+# The audit chain's MAC keys come from outside the database (docs/security.md): without them an event could
+# be forged by anyone who can write the tables.
+_required("CITYHALL_AUDIT_KEYS")
+if CITYHALL_AUDIT_KEY_ID not in CITYHALL_AUDIT_KEYS:  # noqa: F405 - from .base
+    raise ImproperlyConfigured(
+        "CITYHALL_AUDIT_KEY_ID 必须是 CITYHALL_AUDIT_KEYS 中的一个编号（audit key id not among the keys）"
+    )
 CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

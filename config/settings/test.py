@@ -3,9 +3,11 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, STORAGES, database_from_env
+from .base import MIDDLEWARE, STORAGES, database_from_env, derived_audit_keys
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
+if not CITYHALL_AUDIT_KEYS:  # noqa: F405 - from .base
+    globals().update(derived_audit_keys(SECRET_KEY))
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
