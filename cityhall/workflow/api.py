@@ -131,7 +131,7 @@ def get_deadline(request: HttpRequest, deadline_id: int) -> dict[str, Any]:
 
 class AuditQuery(Schema):
     subject: str = ""
-    person: int | None = None
+    person: int | None = Field(None, ge=1, le=2**63 - 1)
     start: str | None = Field(None, alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")
     end: str | None = Field(None, alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")
     limit: int = Field(50, ge=1, le=500)
