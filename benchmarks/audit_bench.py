@@ -85,6 +85,10 @@ COPY_COLUMNS = (
     "after_json",
     "rule_ids",
     "prev_hash",
+    "fmt",
+    "recorded_at",
+    "key_id",
+    "mac",
     "hash",
 )
 PEOPLE = ("王建国（办公室主任）", "李秀英（副市长）", "张伟（秘书科科长）", "刘洋（法制科）", "陈静（督查室）")
@@ -151,15 +155,18 @@ def load(n: int, seed: int) -> tuple[float, list[str]]:
     texts: list[str] = []
     base = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
     columns = ", ".join(COPY_COLUMNS)
+    kid, key = audit.current_key()
     with connection.cursor() as cur, cur.copy(f"COPY workflow_auditevent ({columns}) FROM STDIN") as copy:
         for i in range(n):
             at = base + dt.timedelta(seconds=i * 17, microseconds=rng.randrange(1_000_000))
             fields = event_fields(i, rng, at)
             shard = audit.shard_for(str(fields["subject_type"]), str(fields["subject_id"]), str(fields["action"]))
             seq, prev = heads.get(shard, (0, audit.GENESIS))
-            fields.update(shard=shard, seq=seq + 1, prev_hash=prev, occurred_at=at)
-            text = audit.payload(**fields)  # type: ignore[arg-type]
+            # Format 2, as the application writes now: length-prefixed text, recorded_at, key id and MAC.
+            fields.update(shard=shard, seq=seq + 1, prev_hash=prev, occurred_at=at, recorded_at=at, key_id=kid)
+            text = audit.payload_v2(**fields)  # type: ignore[arg-type]
             digest = audit.event_hash(text)
+            fields.update(fmt=audit.FORMAT, mac=audit.event_mac(key, digest))
             texts.append(text)
             heads[shard] = (seq + 1, digest)
             copy.write_row([fields[c] for c in COPY_COLUMNS[:-1]] + [digest])
