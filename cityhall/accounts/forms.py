@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from .lockout import lock_message, locked_until
+from .backends import REFUSAL_ATTR
 
 
 class LoginForm(AuthenticationForm):
@@ -15,13 +15,12 @@ class LoginForm(AuthenticationForm):
         "inactive": "该账号已停用。",
     }
 
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username")
-        if username:
-            until = locked_until(username)
-            if until is not None:
-                raise forms.ValidationError(lock_message(until), code="locked")
-        return super().clean()
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        # The backend refused without checking the password: say why, and when to retry.
+        refusal = getattr(self.request, REFUSAL_ATTR, None)
+        if refusal:
+            return forms.ValidationError(refusal, code="locked")
+        return super().get_invalid_login_error()
 
 
 class TokenIssueForm(forms.Form):

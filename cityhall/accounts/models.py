@@ -78,3 +78,27 @@ class ApiToken(models.Model):
             user=user, name=name, key_hash=cls.hash(token), created_at=now, expires_at=now + token_lifetime(days)
         )
         return record, token
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per key in a window, one row per key, so that the check and the count are one
+    locked update (N parallel guesses get at most the limit of password checks, 等保2.0 三级 身份鉴别)."""
+
+    class Scope(models.TextChoices):
+        PAIR = "pair", "账号+地址"
+        ACCOUNT = "account", "账号"
+        IP = "ip", "地址"
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=200)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录限制计数"
+        verbose_name_plural = "登录限制计数"
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="accounts_loginthrottle_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}: {self.failures}"
