@@ -6,18 +6,15 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
 
+from .lockout import client_ip
 from .models import LoginFailure
-
-
-def _ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 @receiver(user_login_failed)
 def record_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = credentials.get("username")
     if username:
-        LoginFailure.objects.create(username=username, at=timezone.now(), ip=_ip(request))
+        LoginFailure.objects.create(username=username, at=timezone.now(), ip=client_ip(request))
 
 
 @receiver(user_logged_in)

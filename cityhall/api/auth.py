@@ -13,10 +13,14 @@ from cityhall.accounts.models import ApiToken
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token), revoked=False).first()
+        now = timezone.now()
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash(token), revoked=False, expires_at__gt=now)
+            .first()
+        )
         if found is None or not found.user.is_active:
             return None
-        now = timezone.now()
         # Write last use at most once a minute: a token used in a loop must not write on every call.
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

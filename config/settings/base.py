@@ -93,6 +93,15 @@ AUTHENTICATION_BACKENDS = ["cityhall.accounts.backends.LockoutModelBackend"]
 # Identification and authentication controls after 等保2.0 level 3, as parameters.
 CITYHALL_LOCKOUT_ATTEMPTS = int(os.environ.get("CITYHALL_LOCKOUT_ATTEMPTS", "5"))
 CITYHALL_LOCKOUT_MINUTES = int(os.environ.get("CITYHALL_LOCKOUT_MINUTES", "15"))
+# The lock above is per (account, client address): a guesser at one address locks only themselves out.
+# Failures from all addresses together are capped per account, to bound guessing spread over many addresses.
+CITYHALL_LOCKOUT_ACCOUNT_ATTEMPTS = int(os.environ.get("CITYHALL_LOCKOUT_ACCOUNT_ATTEMPTS", "50"))
+# Failures from one client address, whatever the accounts tried (password spraying), per lockout window.
+CITYHALL_LOGIN_IP_ATTEMPTS = int(os.environ.get("CITYHALL_LOGIN_IP_ATTEMPTS", "20"))
+# Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs); empty: REMOTE_ADDR only.
+CITYHALL_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CITYHALL_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# API tokens expire this many days after issue (a token survives no idle timeout, so it needs an end).
+CITYHALL_TOKEN_DAYS = int(os.environ.get("CITYHALL_TOKEN_DAYS", "90"))
 # Idle timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("CITYHALL_SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True

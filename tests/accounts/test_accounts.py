@@ -12,7 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from cityhall.accounts.models import ApiToken, LoginFailure
+from cityhall.accounts.models import ApiToken, LoginFailure, LoginThrottle
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 from cityhall.org.models import Position
 from cityhall.workflow.models import AuditEvent, InboxItem
@@ -75,8 +75,10 @@ def test_five_failed_logins_lock_the_account_for_fifteen_minutes(demo, client):
     assert "已锁定15分钟" in locked.content.decode()
     assert not client.session.get("_auth_user_id")
     # The lock holds for the admin login too (the backend refuses, not just the form).
-    assert not client.login(username="vm3", password=DEMO_PASSWORD)
-    LoginFailure.objects.update(at=dt.datetime.now(tz=dt.UTC) - dt.timedelta(minutes=16))
+    admin = client.post("/admin/login/", {"username": "vm3", "password": DEMO_PASSWORD})
+    assert admin.status_code == 200 and not client.session.get("_auth_user_id")
+    past = dt.datetime.now(tz=dt.UTC) - dt.timedelta(minutes=16)
+    LoginThrottle.objects.update(window_start=past, locked_until=past)
     ok = client.post("/accounts/login/", {"username": "vm3", "password": DEMO_PASSWORD})
     assert ok.status_code == 302
     assert not LoginFailure.objects.filter(username="vm3").exists()  # a success clears the count
