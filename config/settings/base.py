@@ -82,10 +82,10 @@ DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "cityhall.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "cityhall.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "cityhall.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "cityhall.accounts.validators.NumericPasswordValidator"},
     {"NAME": "cityhall.accounts.validators.ComplexityValidator", "OPTIONS": {"classes": 3}},
 ]
 AUTHENTICATION_BACKENDS = ["cityhall.accounts.backends.LockoutModelBackend"]
