@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cityhall.rules import Rule, Rulebook
+from cityhall.rules.numerals import article_citation
 from cityhall.rules.schema import KIND_LABELS, UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Period, Quantity, Terms
 from cityhall.rules.signing import ROLE_LABELS as SIGNER_LABELS
 
@@ -25,6 +26,19 @@ def param_summary(name: str, param: Any) -> str:
     if isinstance(param, DayOfMonth):
         return f"基准日所在月{param.month_offset:+d}个月的{param.day}日（含）之前"
     return name
+
+
+def basis_summary(param: Any, book: Rulebook) -> str | None:
+    """Where a parameter's number comes from when the rule's own quote does not state it."""
+    basis = getattr(param, "basis", None)
+    if basis is None:
+        return None
+    if basis.reading:
+        return f"本规则的解释：{basis.reading}"
+    source = book.sources[basis.source]
+    where = article_citation(basis.article, basis.paragraph, basis.item)
+    unverified = "" if source.quotes_verified else "（该来源的条文尚未与官方文本逐字核对）"
+    return f"《{source.title}》{where}：“{basis.clause}”{unverified}"
 
 
 def rule_dict(rule: Rule, book: Rulebook, *, full: bool = True) -> dict[str, Any]:
@@ -61,7 +75,12 @@ def rule_dict(rule: Rule, book: Rulebook, *, full: bool = True) -> dict[str, Any
                 "anchor": r.anchor.model_dump() if r.anchor else None,
                 "computes": r.computes,
                 "params": {
-                    k: {**v.model_dump(mode="json"), "summary": param_summary(k, v)} for k, v in r.params.items()
+                    k: {
+                        **v.model_dump(mode="json"),
+                        "summary": param_summary(k, v),
+                        "basis_summary": basis_summary(v, book),
+                    }
+                    for k, v in r.params.items()
                 },
                 "interpretation": r.interpretation,
                 "tags": list(r.tags),

@@ -8,9 +8,9 @@ rule record per file. ``CITYHALL_RULEBOOK`` selects it: a name under
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import os
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,16 +22,66 @@ from pydantic import ValidationError
 
 from .errors import RulebookError, RuleNotInForce, UnknownRule
 from .numerals import article_citation, article_citation_en
+from .quoted_numbers import disagreement
 from .schema import RuleRecord, Source, SourcesFile
+from .source_text import SourceText, StructureError, normalise
 
 RULEBOOKS_DIR = Path(__file__).resolve().parent.parent / "rulebooks"
 DEFAULT_RULEBOOK = "fushun-2022"
 
 
-def _normalise(text: str) -> str:
-    # The published text mixes full-width and ASCII punctuation and wraps
-    # lines; a quote matches if it matches after whitespace is removed.
-    return re.sub(r"\s+", "", text)
+def _source_text(path: Path, key: str, source: Source) -> SourceText:
+    """The source's text file, checked against its pin, parsed into articles, paragraphs and items."""
+    where = f"sources.{key}"
+    assert source.text_file is not None  # noqa: S101 - only called for sources with a text file
+    text_path = path / source.text_file
+    if not text_path.is_file():
+        raise RulebookError("sources.yaml", f"{where}.text_file", f"文件 {source.text_file} 不存在")
+    raw = text_path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != source.sha256:
+        raise RulebookError(
+            "sources.yaml",
+            f"{where}.sha256",
+            f"原文文件 {source.text_file} 已改变（现在的 sha256 为 {digest}，固定值为 {source.sha256}）；"
+            "若确属有意更换官方文本，请核对后更新 sha256",
+        )
+    text = raw.decode("utf-8")
+    flat = normalise(text)
+    if source.document_number and normalise(source.document_number) not in flat:
+        raise RulebookError("sources.yaml", f"{where}.document_number", f"原文中没有文号“{source.document_number}”")
+    issued = source.issued
+    if issued.isoformat() not in flat and f"{issued.year}年{issued.month}月{issued.day}日" not in flat:
+        raise RulebookError("sources.yaml", f"{where}.issued", f"原文中没有成文日期 {issued.isoformat()}")
+    try:
+        return SourceText(text)
+    except StructureError as exc:
+        raise RulebookError("sources.yaml", f"{where}.text_file", f"无法识别原文的条款结构：{exc}") from None
+
+
+def _check_params(rel: str, record: RuleRecord, sources: Mapping[str, Source], texts: Mapping[str, SourceText]) -> None:
+    """Each number a rule computes with is stated by its own quote, or by the basis it cites."""
+    for name, param in record.params.items():
+        basis = getattr(param, "basis", None)
+        problem = disagreement(param, record.clause)
+        if problem is None:
+            continue
+        if basis is None:
+            raise RulebookError(
+                rel, f"params.{name}", f"{problem}；若该数出自别处，请在 basis 中引用其出处或写明解释（reading）"
+            )
+        if basis.reading:
+            continue
+        key = f"params.{name}.basis"
+        if basis.source not in sources:
+            raise RulebookError(rel, f"{key}.source", f"来源“{basis.source}”未在 sources.yaml 中定义")
+        if basis.source in texts:
+            where = texts[basis.source].check(basis.clause, basis.article, basis.paragraph, basis.item)
+            if where:
+                raise RulebookError(rel, f"{key}.clause", f"引用的条文与原文不一致：{where}")
+        again = disagreement(param, basis.clause or "")
+        if again:
+            raise RulebookError(rel, f"{key}.clause", f"所引出处也未载明该数：{again}")
 
 
 @dataclass(frozen=True)
@@ -217,13 +267,7 @@ def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
     if sources_file.primary_source not in sources_file.sources:
         raise RulebookError(sources_rel, "primary_source", f"来源“{sources_file.primary_source}”未定义")
 
-    texts: dict[str, str] = {}
-    for key, source in sources_file.sources.items():
-        if source.text_file:
-            text_path = path / source.text_file
-            if not text_path.is_file():
-                raise RulebookError(sources_rel, f"sources.{key}.text_file", f"文件 {source.text_file} 不存在")
-            texts[key] = _normalise(text_path.read_text(encoding="utf-8"))
+    texts = {key: _source_text(path, key, source) for key, source in sources_file.sources.items() if source.text_file}
 
     rules: list[Rule] = []
     seen: dict[tuple[str, int], str] = {}
@@ -238,8 +282,11 @@ def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
             raise _validation_error(rel, exc) from None
         if record.source not in sources_file.sources:
             raise RulebookError(rel, "source", f"来源“{record.source}”未在 sources.yaml 中定义")
-        if record.source in texts and _normalise(record.clause) not in texts[record.source]:
-            raise RulebookError(rel, "clause", "引用的条文与原文不一致（quote not found verbatim in the source text）")
+        if record.source in texts:
+            problem = texts[record.source].check(record.clause, record.article, record.paragraph, record.item)
+            if problem:
+                raise RulebookError(rel, "clause", f"引用的条文与原文不一致：{problem}")
+        _check_params(rel, record, sources_file.sources, texts)
         if (record.id, record.version) in seen:
             raise RulebookError(
                 rel, "version", f"规则 {record.id} 第{record.version}版已在 {seen[(record.id, record.version)]} 中定义"

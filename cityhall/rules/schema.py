@@ -84,12 +84,31 @@ class Source(Strict):
     effective: dt.date | None = None
     short: str
     short_en: str
-    # A file beside sources.yaml holding the full text; every quote from this
-    # source must then appear in it verbatim.
+    # A file beside sources.yaml holding the full text; every quote from this source must then be
+    # whole clauses of the article, paragraph and item it cites.
     text_file: str | None = None
-    # False where the quotes were transcribed without the official text at hand.
-    quotes_verified: bool = True
+    # The text file's sha256: a changed text is an error until the pin is updated on purpose.
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    # No default: a source says whether its quotes were checked against an official text (true, and
+    # then it has a pinned text_file) or transcribed without one (false).
+    quotes_verified: bool
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Source:
+        if self.text_file:
+            if not self.quotes_verified:
+                raise ValueError("a source with a text_file has its quotes verified: set quotes_verified: true")
+            if not self.sha256:
+                raise ValueError("a source with a text_file pins it: add sha256")
+            if not self.document_number:
+                raise ValueError("a source with a text_file names its document_number")
+        else:
+            if self.quotes_verified:
+                raise ValueError("quotes_verified: true needs a text_file to verify the quotes against")
+            if self.sha256:
+                raise ValueError("sha256 pins a text_file, and there is none")
+        return self
 
 
 class Chapter(Strict):
@@ -107,6 +126,29 @@ class SourcesFile(Strict):
     chapters: list[Chapter]
 
 
+class Basis(Strict):
+    """Where a parameter's number comes from when its own quote does not state it: another
+    source's clause (whose words must state the number), or a declared reading of the rule."""
+
+    source: str | None = None
+    article: Annotated[int, Field(ge=1)] | None = None
+    paragraph: Annotated[int, Field(ge=1)] | None = None
+    item: Annotated[int, Field(ge=1)] | None = None
+    clause: Annotated[str, Field(min_length=4)] | None = None
+    reading: Annotated[str, Field(min_length=4)] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Basis:
+        cited = self.source is not None or self.article is not None or self.clause is not None
+        if cited and self.reading:
+            raise ValueError("a basis is either a citation (source, article, clause) or a reading, not both")
+        if cited and (self.source is None or self.article is None or self.clause is None):
+            raise ValueError("a cited basis needs source, article and clause")
+        if not cited and not self.reading:
+            raise ValueError("a basis needs a citation (source, article, clause) or a reading")
+        return self
+
+
 class Quantity(Strict):
     """A plain typed value, e.g. ``{value: 2, unit: hour}``."""
 
@@ -114,6 +156,7 @@ class Quantity(Strict):
     value: int | float
     unit: Unit
     label: str
+    basis: Basis | None = None
 
 
 class Period(Strict):
@@ -127,6 +170,7 @@ class Period(Strict):
     # (Art 62: "事项落实起始时间从部署当日算起").
     start_day_counted: bool
     on_non_working_end: NonWorkingEnd
+    basis: Basis | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Period:
@@ -145,6 +189,7 @@ class CalendarPeriodEnd(Strict):
     type: Literal["calendar_period_end"] = "calendar_period_end"
     unit: Literal[Unit.WEEK, Unit.HALF_YEAR, Unit.YEAR]
     times: Annotated[int, Field(ge=1)] = 1
+    basis: Basis | None = None
 
 
 class DayOfMonth(Strict):
@@ -153,6 +198,7 @@ class DayOfMonth(Strict):
     type: Literal["day_of_month"] = "day_of_month"
     day: Annotated[int, Field(ge=1, le=31)]
     month_offset: int
+    basis: Basis | None = None
 
 
 class Terms(Strict):

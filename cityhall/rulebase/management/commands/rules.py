@@ -59,6 +59,8 @@ class Command(BaseCommand):
             out.append(f"基准事件：{rule.record.anchor.label}（{rule.record.anchor.code}）")
         for name, p in data["params"].items():
             out.append(f"参数 {name}：{p['summary']}")
+            if p["basis_summary"]:
+                out.append(f"  数值依据：{p['basis_summary']}")
         if rule.record.interpretation:
             out.append(f"适用解释：{rule.record.interpretation}")
         out.append(
