@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
-"""Generate docs/rule-trace.md: each rule → the code that applies it → the tests that check it.
+"""Generate the rule trace: each rule → the workflow code that applies it → the tests that check it.
 
-    .venv/bin/python script/rule_trace.py          # rewrite docs/rule-trace.md
-    .venv/bin/python script/rule_trace.py --check  # exit 1 if it is out of date (script/test runs this)
+    .venv/bin/python script/rule_trace.py          # rewrite docs/rule-trace.md and the /rules/ page's data
+    .venv/bin/python script/rule_trace.py --check  # exit 1 if either is out of date (script/test runs this)
 
-Code is found where a rule id appears as a string literal under cityhall/
-(outside the rulebooks), plus the engine function that computes the rule's
-parameter type. Tests are the test functions whose body, decorators or the
-module-level names they use mention the rule id, plus the tests parametrised
-over every rule.
+Each rule gets one of three statuses, computed from the code and never written by hand:
+
+* enforced (已施行): a workflow function declares it with ``@applies("rule.id")``
+  (``cityhall/rules/applies.py``) and at least one test is marked ``@pytest.mark.rule("rule.id")``;
+* calculator only (仅可计算): the rule computes a deadline, which the rules calculator and the API
+  give, but no workflow schedules it;
+* recorded (仅记录): the rule is shown with its citation and not applied.
+
+A rule a workflow declares but no marked test checks is an error, not a status: the script fails.
+Both sides are read with ``ast``, so the trace needs neither Django nor a database.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -26,119 +32,134 @@ from cityhall.rules import load_rulebook  # noqa: E402
 from cityhall.rules.schema import KIND_LABELS  # noqa: E402
 
 OUT = ROOT / "docs" / "rule-trace.md"
-ENGINE = {
-    "period": "cityhall/rules/deadlines.py::compute_deadline (Period)",
-    "calendar_period_end": "cityhall/rules/deadlines.py::compute_deadline (CalendarPeriodEnd)",
-    "day_of_month": "cityhall/rules/deadlines.py::compute_deadline (DayOfMonth)",
-}
+DATA = ROOT / "cityhall" / "rulebase" / "trace.json"
 # Tests that check every rule of the rulebook, whatever its id.
 EVERY_RULE_TESTS = [
     "tests/rules/test_rulebook_strict.py::test_each_work_rules_quote_is_whole_clauses_of_the_unit_it_cites"
 ]
+ENFORCED, CALCULATOR, RECORDED = "enforced", "calculator_only", "recorded"
+STATUS_LABELS = {ENFORCED: "已施行", CALCULATOR: "仅可计算", RECORDED: "仅记录"}
+STATUS_EN = {ENFORCED: "enforced", CALCULATOR: "calculator only", RECORDED: "recorded"}
 
 
-def _strings(node: ast.AST, module_names: dict[str, set[str]]) -> set[str]:
-    found: set[str] = set()
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-            found.add(sub.value)
-        elif isinstance(sub, ast.Name) and sub.id in module_names:
-            found |= module_names[sub.id]
+def _call_args(decorator: ast.expr, dotted: str) -> list[str] | None:
+    """The string arguments of ``@dotted(...)``, or None if the decorator is something else."""
+    if not isinstance(decorator, ast.Call):
+        return None
+    if ast.unparse(decorator.func) != dotted:
+        return None
+    return [a.value for a in decorator.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+
+
+def _functions(tree: ast.Module) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.append((node.name, node))
+        elif isinstance(node, ast.ClassDef):
+            found += [
+                (f"{node.name}.{n.name}", n) for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+            ]
     return found
 
 
-def _module_names(tree: ast.Module) -> dict[str, set[str]]:
-    names: dict[str, set[str]] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign):
-            values = {c.value for c in ast.walk(stmt.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    names[target.id] = values
-    return names
-
-
-def test_references(rule_ids: set[str]) -> dict[str, list[str]]:
+def declarations(root: Path, dotted: str, *, tests: bool) -> dict[str, list[str]]:
     refs: dict[str, list[str]] = defaultdict(list)
-    for path in sorted((ROOT / "tests").rglob("test_*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        module_names = _module_names(tree)
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                strings = _strings(node, module_names)
-                for rule_id in rule_ids & strings:
-                    refs[rule_id].append(f"{path.relative_to(ROOT)}::{node.name}")
-    return refs
-
-
-def code_references(rule_ids: set[str]) -> dict[str, list[str]]:
-    refs: dict[str, list[str]] = defaultdict(list)
-    for path in sorted((ROOT / "cityhall").rglob("*.py")):
+    pattern = "test_*.py" if tests else "*.py"
+    for path in sorted(root.rglob(pattern)):
         if "rulebooks" in path.parts or "migrations" in path.parts:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            # File names only: line numbers would make the trace stale on every unrelated edit.
-            where = str(path.relative_to(ROOT))
-            if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and node.value in rule_ids
-                and where not in refs[node.value]
-            ):
-                refs[node.value].append(where)
+        for name, fn in _functions(tree):
+            for decorator in fn.decorator_list:
+                for rule_id in _call_args(decorator, dotted) or []:
+                    refs[rule_id].append(f"{path.relative_to(ROOT)}::{name}")
     return refs
 
 
-def render() -> str:
+def trace() -> tuple[dict[str, object], list[str]]:
     book = load_rulebook("fushun-2022")
     ids = {r.id for r in book}
-    tests = test_references(ids)
-    code = code_references(ids)
+    applied = declarations(ROOT / "cityhall", "applies", tests=False)
+    tested = declarations(ROOT / "tests", "pytest.mark.rule", tests=True)
+    problems = [f"@applies 声明了规则库中没有的规则 {r}：{', '.join(applied[r])}" for r in sorted(set(applied) - ids)]
+    problems += [f"@pytest.mark.rule 标记了规则库中没有的规则 {r}" for r in sorted(set(tested) - ids)]
+    rules: dict[str, dict[str, object]] = {}
+    for rule in book:
+        by, tests = applied.get(rule.id, []), sorted(set(tested.get(rule.id, [])))
+        if by and not tests:
+            problems.append(f"规则 {rule.id} 由 {', '.join(by)} 施行，但没有标记 @pytest.mark.rule 的测试")
+        status = ENFORCED if by and tests else CALCULATOR if rule.record.computes else RECORDED
+        rules[rule.id] = {"status": status, "applied_by": by, "tests": tests}
+    counts = {s: sum(1 for r in rules.values() if r["status"] == s) for s in STATUS_LABELS}
+    return {"rulebook": book.name, "total": len(rules), "counts": counts, "rules": rules}, problems
+
+
+def render_markdown(data: dict[str, object]) -> str:
+    book = load_rulebook("fushun-2022")
+    rules: dict[str, dict[str, object]] = data["rules"]  # type: ignore[assignment]
+    counts: dict[str, int] = data["counts"]  # type: ignore[assignment]
     lines = [
         "# Rule trace: rule → code → tests",
         "",
-        "Generated by `script/rule_trace.py` from the rulebook `cityhall/rulebooks/fushun-2022/` and the test suite;",
-        "`script/test` fails when this file is out of date. Do not edit by hand.",
+        "Generated by `script/rule_trace.py` from the rulebook `cityhall/rulebooks/fushun-2022/`, the `@applies(...)`",
+        "declarations under `cityhall/` and the tests marked `@pytest.mark.rule(...)`; `script/test` fails when this",
+        "file is out of date. Do not edit by hand.",
+        "",
+        "- **enforced**: a workflow declares it applies the rule, and a marked test checks it;",
+        "- **calculator only**: the deadline can be computed (rules page, CLI, API), but no workflow schedules it;",
+        "- **recorded**: shown with its citation, not applied.",
+        "",
+        f"**{data['total']} rules: {counts[ENFORCED]} enforced, {counts[CALCULATOR]} calculator only, "
+        f"{counts[RECORDED]} recorded.**",
         "",
         f"Every rule is also checked by {', '.join(f'`{t}`' for t in EVERY_RULE_TESTS)}",
         "(the quote is whole clauses of the article, paragraph and item it cites).",
         "",
-        "| Rule | Citation | Kind | Record | Applied by | Tests |",
+        "| Rule | Citation | Kind | Status | Applied by | Tests |",
         "|---|---|---|---|---|---|",
     ]
-    missing: list[str] = []
     for rule in book:
-        record = rule.record
-        applied = []
-        if record.computes:
-            applied.append(ENGINE[record.params[record.computes].type])
-        applied += code.get(rule.id, [])
-        rule_tests = sorted(set(tests.get(rule.id, [])))
-        if not rule_tests:
-            missing.append(rule.id)
+        entry = rules[rule.id]
+        status = str(entry["status"])
+        applied = "<br>".join(f"`{a}`" for a in entry["applied_by"]) or "—"  # type: ignore[attr-defined]
+        tests = "<br>".join(f"`{t}`" for t in entry["tests"]) or "—"  # type: ignore[attr-defined]
         lines.append(
-            f"| `{rule.id}` v{rule.version} | {rule.citation_en}<br>{rule.short_citation} | {KIND_LABELS[record.kind]} "
-            f"| `{rule.file}` | {'<br>'.join(f'`{a}`' for a in applied) or '—（recorded; applied by a later module）'} "
-            f"| {'<br>'.join(f'`{t}`' for t in rule_tests) or '—'} |"
+            f"| `{rule.id}` v{rule.version} | {rule.citation_en}<br>{rule.short_citation} | {KIND_LABELS[rule.record.kind]} "
+            f"| {STATUS_EN[status]} | {applied} | {tests} |"
         )
-    lines += ["", f"{len(book)} rules; rules without a test of their own: {', '.join(missing) or 'none'}.", ""]
+    lines.append("")
     return "\n".join(lines)
 
 
+def render_json(data: dict[str, object]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if docs/rule-trace.md is out of date")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the trace is out of date")
     args = parser.parse_args()
-    text = render()
+    data, problems = trace()
+    if problems:
+        print("规则追溯有误：\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    outputs = {OUT: render_markdown(data), DATA: render_json(data)}
     if args.check:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print("docs/rule-trace.md 已过期：请运行 .venv/bin/python script/rule_trace.py 并提交。", file=sys.stderr)
+        stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+        if stale:
+            names = "、".join(str(p.relative_to(ROOT)) for p in stale)
+            print(f"{names} 已过期：请运行 .venv/bin/python script/rule_trace.py 并提交。", file=sys.stderr)
             return 1
         return 0
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    for path, text in outputs.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    counts: dict[str, int] = data["counts"]  # type: ignore[assignment]
+    print(
+        f"{data['total']} rules: {counts[ENFORCED]} enforced, {counts[CALCULATOR]} calculator only, "
+        f"{counts[RECORDED]} recorded"
+    )
     return 0
 
 

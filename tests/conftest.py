@@ -15,3 +15,16 @@ def book() -> Rulebook:
 @pytest.fixture(scope="session")
 def cal() -> WorkingCalendar:
     return default_calendar()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # A test marked with a rule id the rulebook lacks would make the rule trace claim a test that
+    # checks nothing: refuse it at collection.
+    known = {rule.id for rule in load_rulebook("fushun-2022")}
+    for item in items:
+        for mark in item.iter_markers("rule"):
+            unknown = [rule_id for rule_id in mark.args if rule_id not in known]
+            if unknown or not mark.args:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: @pytest.mark.rule 的规则编号不在规则库中：{unknown or '（空）'}"
+                )

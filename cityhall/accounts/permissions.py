@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_acted_for, positions_held
+from cityhall.rules.applies import applies
 
 POOL_EXCLUDED_KINDS = (*Position.LEADER_KINDS, Position.Kind.DEPUTY_SECRETARY_GENERAL, Position.Kind.SECURITY_OFFICER)
 
@@ -153,6 +154,7 @@ def _document(actor: Actor, doc: Any) -> bool:
     return doc.countersigns.filter(unit_id__in=actor.unit_ids).exists()
 
 
+@applies("security.classified-access")
 def _document_content(actor: Actor, doc: Any) -> bool:
     # Art 69: classified content only for people cleared to its level (an administrator is no exception).
     level = CLEARANCE_LEVELS.get(doc.classification, 4)

@@ -17,6 +17,7 @@ from cityhall.org.selectors import acting_for, holders_at, positions_acted_for, 
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules import document_flow as flow
+from cityhall.rules.applies import applies
 from cityhall.rules.deadlines import LOCAL_TZ
 from cityhall.rules.intake import REFUSE, Draft, check_draft
 from cityhall.rules.signing import (
@@ -171,6 +172,7 @@ def _summary(doc: Document) -> dict[str, Any]:
     }
 
 
+@applies("documents.routing")
 def _apply(
     doc: Document,
     action: str,
@@ -284,6 +286,7 @@ def draft_of(doc: Document) -> Draft:
     )
 
 
+@applies("documents.kinds")
 def _check_classification(classification: str, period: str, disclosure: str, disclosure_reason: str) -> None:
     _choice(classification, CLASSIFICATIONS, "密级", "classification")
     _choice(disclosure, DISCLOSURES, "公开属性", "disclosure")
@@ -392,6 +395,7 @@ def document_create_incoming(
     return doc
 
 
+@applies("documents.office-processes-first")
 def document_update_draft(*, actor: Person | None, document: Document, **fields: Any) -> Document:
     """Change a draft (or a returned document) before submitting it again."""
     allowed = set(INCOMING_FIELDS) | set(OUTGOING_FIELDS)
@@ -440,6 +444,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@applies("documents.office-processes-first")
 def document_delete_draft(*, actor: Person, document: Document) -> None:
     """The author deletes a draft that was never submitted (草稿可由起草人删除)."""
     with audit.atomic():
@@ -460,6 +465,15 @@ def document_delete_draft(*, actor: Person, document: Document) -> None:
             inbox.sync(request, actor=actor)
 
 
+@applies(
+    "documents.kinds",
+    "documents.no-level-skipping",
+    "documents.no-multiple-submission",
+    "documents.not-to-individual",
+    "documents.one-matter",
+    "documents.principal-signs",
+    "documents.report-no-request",
+)
 def document_submit(*, actor: Person | None, document: Document, at: dt.datetime | None = None) -> Document:
     """Submit to the city government. A refusal leaves the draft exactly as it was."""
     at = at or timezone.now()
@@ -533,6 +547,7 @@ def receipt_code() -> str:
     return code[:-1] + "收" if code.endswith("发") else code + "收"
 
 
+@applies("documents.routing", "documents.office-processes-first")
 def document_register(
     *,
     actor: Person,
@@ -611,6 +626,7 @@ def unresolved_disagreement(document: Document) -> bool:
     return not (document.disagreement or {}).get("decided")
 
 
+@applies("countersign.disagreement")
 def disagreement_submit(*, actor: Person, document: Document, host_grounds: str, proposal: str) -> Document:
     """Countersign ended in disagreement: the host lists each side's grounds and a proposal (Art 50 ¶1),
     and the heads of the other departments countersign that statement before it goes for decision."""
@@ -650,6 +666,7 @@ def disagreement_submit(*, actor: Person, document: Document, host_grounds: str,
         )
 
 
+@applies("countersign.disagreement")
 def disagreement_confirm(*, actor: Person, document: Document, unit: Unit, at: dt.datetime | None = None) -> Document:
     """A department head countersigns the host's statement of the disagreement (Art 50 ¶1)."""
     at = at or timezone.now()
@@ -682,6 +699,7 @@ def disagreement_ready(document: Document) -> bool:
     return bool(record) and all(confirmations.values())
 
 
+@applies("documents.routing", "countersign.disagreement", "org.division-of-labour")
 def document_route(
     *, actor: Person, document: Document, to: Position | None = None, major: bool = False, at: dt.datetime | None = None
 ) -> Document:
@@ -770,6 +788,7 @@ def _record_instruction(
     )
 
 
+@applies("documents.clear-opinion")
 def document_instruct(
     *, actor: Person, document: Document, opinion: str, text: str = "", at: dt.datetime | None = None
 ) -> Document:
@@ -813,6 +832,7 @@ def document_instruct(
         )
 
 
+@applies("documents.routing")
 def document_pass_on(
     *, actor: Person, document: Document, to: Position, text: str = "", at: dt.datetime | None = None
 ) -> Document:
@@ -868,6 +888,7 @@ def document_leader_return(
         return _apply(document, "leader_return", actor=actor, on_behalf_of=on_behalf_of, note={"reason": reason}, at=at)
 
 
+@applies("documents.clear-opinion")
 def document_close(*, actor: Person, document: Document, result: str, at: dt.datetime | None = None) -> Document:
     """办结: the office records the result of handling (办理结果)."""
     result = _required(result, "办理结果", "result")
@@ -913,6 +934,7 @@ def principal_of(unit: Unit) -> Position | None:
     return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("id").first()
 
 
+@applies("countersign.required", "countersign.reply")
 def countersign_request(
     *,
     actor: Person,
@@ -1017,6 +1039,7 @@ def _reply(
     return locked
 
 
+@applies("countersign.reply", "countersign.disagreement")
 def countersign_reply(
     *, actor: Person, countersign: Countersign, agree: bool, reply: str = "", at: dt.datetime | None = None
 ) -> Countersign:
@@ -1033,6 +1056,7 @@ def countersign_reply(
         return _reply(countersign, actor=actor, agree=agree, reply=reply, at=at)
 
 
+@applies("countersign.disagreement")
 def countersign_record_reply(
     *,
     actor: Person,
@@ -1058,6 +1082,7 @@ def countersign_record_reply(
         )
 
 
+@applies("countersign.reply")
 def countersign_request_extension(
     *, actor: Person, countersign: Countersign, until: dt.date, reason: str, at: dt.datetime | None = None
 ) -> Countersign:
@@ -1088,6 +1113,7 @@ def countersign_request_extension(
     return locked
 
 
+@applies("countersign.reply")
 def countersign_extend(
     *, actor: Person, countersign: Countersign, new_due: dt.date, reason: str, at: dt.datetime | None = None
 ) -> Countersign:
@@ -1115,6 +1141,7 @@ def countersign_extend(
     return countersign
 
 
+@applies("countersign.reply")
 def countersign_remind(*, actor: Person, countersign: Countersign, at: dt.datetime | None = None) -> Countersign:
     """催办: remind a department whose reply is still pending; the reminder reaches its head's inbox."""
     at = at or timezone.now()
@@ -1142,6 +1169,7 @@ def countersign_remind(*, actor: Person, countersign: Countersign, at: dt.dateti
     return locked
 
 
+@applies("countersign.reply")
 def deem_no_objection(deadline: Deadline, now: dt.datetime) -> str:
     """The countersign deadline passed with no reply: record 视为无不同意见 (Art 50 ¶2)."""
     cs = Countersign.objects.select_for_update().select_related("document", "unit").get(pk=int(deadline.subject_id))
@@ -1240,6 +1268,12 @@ OUTGOING_FIELDS = (
 )
 
 
+@applies(
+    "documents.approved-note",
+    "documents.internal-unit-normative",
+    "documents.no-directive-to-counties",
+    "documents.party-drafts-first",
+)
 def document_create_outgoing(
     *,
     actor: Person | None,
@@ -1347,6 +1381,13 @@ def reply_defaults(request: Document) -> dict[str, Any]:
     }
 
 
+@applies(
+    "documents.approved-note",
+    "documents.internal-unit-normative",
+    "documents.no-directive-to-counties",
+    "documents.party-drafts-first",
+    "countersign.disagreement",
+)
 def document_prepare(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     """The drafter sends the draft to the General Office for 核稿."""
     _raise_first(check_outgoing(_facts(document), rulebook()))
@@ -1536,6 +1577,18 @@ def document_authorise(*, actor: Person, document: Document, at: dt.datetime | N
         )
 
 
+@applies(
+    "signing.item-1",
+    "signing.item-2",
+    "signing.item-3",
+    "signing.item-4",
+    "signing.item-5",
+    "signing.item-6",
+    "documents.approved-note",
+    "documents.internal-unit-normative",
+    "documents.no-directive-to-counties",
+    "documents.party-drafts-first",
+)
 def document_sign(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     """Sign: check authority (Art 51) and issuing rules (Art 52), then allocate the number, atomically."""
     at = at or timezone.now()
@@ -1567,6 +1620,7 @@ def document_sign(*, actor: Person, document: Document, at: dt.datetime | None =
         )
 
 
+@applies("documents.no-unilateral-issue")
 def document_issue(*, actor: Person, document: Document, at: dt.datetime | None = None) -> Document:
     """印发: the document reaches its addressees' inboxes; a 批复 closes the request it answers."""
     at = at or timezone.now()
@@ -1627,6 +1681,7 @@ def document_mark_read(*, actor: Person, item: InboxItem, on_behalf_of: Person |
 # -- briefs (Art 53 ¶2) -------------------------------------------------------------------------------
 
 
+@applies("briefs.one-kind")
 def brief_kind_request(*, actor: Person, unit: Unit, name: str) -> BriefKind:
     name = _required(name, "简报名称", "name")
     check_lengths(BriefKind, {"name": name})
@@ -1642,6 +1697,7 @@ def brief_kind_request(*, actor: Person, unit: Unit, name: str) -> BriefKind:
     return brief
 
 
+@applies("briefs.one-kind")
 def brief_kind_decide(*, actor: Person, brief: BriefKind, approve: bool) -> BriefKind:
     """The General Office approves a department's brief, at most one kind per department."""
     with audit.atomic():

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules.acting import MAYOR, VICE_MAYOR, ActingResult, Seat, resolve_acting
+from cityhall.rules.applies import applies
 
 from .models import Absence, ExecutiveDesignation, Holding, Person, Portfolio, Position, Unit
 
@@ -76,6 +77,7 @@ def leadership_seats(at: dt.datetime, extra: Iterable[Position] = ()) -> dict[st
     return seats
 
 
+@applies("acting.mayor-away", "acting.ab-partner", "acting.ranking-order")
 def acting_for(position: Position, at: dt.datetime) -> ActingResult:
     seats = leadership_seats(at, extra=[position])
     executive = executive_vice_mayor_at(at)

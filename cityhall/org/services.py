@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from cityhall.rules import RuleViolation
+from cityhall.rules.applies import applies
 from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 
@@ -21,6 +22,7 @@ class OrgError(Exception):
         self.message = message
 
 
+@applies("acting.mayor-away", "acting.ab-partner")
 def absence_record(
     *,
     actor: Person | None,
@@ -71,6 +73,7 @@ def absence_cancel(*, actor: Person | None, absence: Absence) -> Absence:
     return locked
 
 
+@applies("acting.ab-partner")
 def absence_end(*, actor: Person | None, absence: Absence, at: dt.datetime | None = None) -> Absence:
     """销假: the person is back before the recorded end; from now on they act for themselves again."""
     at = at or timezone.now()

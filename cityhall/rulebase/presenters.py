@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from cityhall.rules import Rule, Rulebook
@@ -26,6 +29,35 @@ def param_summary(name: str, param: Any) -> str:
     if isinstance(param, DayOfMonth):
         return f"基准日所在月{param.month_offset:+d}个月的{param.day}日（含）之前"
     return name
+
+
+TRACE_FILE = Path(__file__).resolve().parent / "trace.json"
+STATUS_LABELS = {"enforced": "已施行", "calculator_only": "仅可计算", "recorded": "仅记录"}
+STATUS_NOTES = {
+    "enforced": "系统的业务流程按本条办理，并有测试核验。",
+    "calculator_only": "可以按本条计算期限，但尚无业务流程据此自动排期。",
+    "recorded": "本条已收录并可查阅，系统尚未据此办理。",
+}
+
+
+@cache
+def trace() -> dict[str, Any]:
+    """The rule trace that script/rule_trace.py generates from the @applies declarations and the
+    marked tests: each rule's status, the functions that apply it and the tests that check it."""
+    data: dict[str, Any] = json.loads(TRACE_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def status_of(rule_id: str) -> dict[str, Any]:
+    entry = trace()["rules"].get(rule_id, {"status": "recorded", "applied_by": [], "tests": []})
+    status = entry["status"]
+    return {
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "status_note": STATUS_NOTES[status],
+        "applied_by": entry["applied_by"],
+        "tests": entry["tests"],
+    }
 
 
 def basis_summary(param: Any, book: Rulebook) -> str | None:
@@ -68,6 +100,7 @@ def rule_dict(rule: Rule, book: Rulebook, *, full: bool = True) -> dict[str, Any
         "computable": r.computes is not None,
         "effective_from": r.effective_from.isoformat(),
         "effective_to": r.effective_to.isoformat() if r.effective_to else None,
+        **status_of(rule.id),
     }
     if full:
         data.update(

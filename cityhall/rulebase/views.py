@@ -18,7 +18,7 @@ from cityhall.rules import NotComputable, Rule, RulesError, UnknownRule
 from cityhall.rules.deadlines import LOCAL_TZ
 from cityhall.rules.schema import KIND_LABELS, Kind
 
-from .presenters import rule_dict
+from .presenters import STATUS_LABELS, rule_dict, status_of, trace
 from .selectors import rule_deadline, rulebook, working_calendar
 
 
@@ -49,6 +49,20 @@ def index(request: HttpRequest) -> HttpResponse:
         rules = [r for r in rules if q in r.id or q in r.record.title or q in r.record.clause or q in r.citation]
     if kind in Kind._value2member_map_:
         rules = [r for r in rules if r.record.kind.value == kind]
+    status = request.GET.get("status", "")
+    if status in STATUS_LABELS:
+        rules = [r for r in rules if status_of(r.id)["status"] == status]
+    data = trace()
+    total = data["total"] or 1
+    statuses = [
+        {
+            "code": code,
+            "label": label,
+            "count": data["counts"][code],
+            "percent": round(100 * data["counts"][code] / total, 1),
+        }
+        for code, label in STATUS_LABELS.items()
+    ]
     computable = [r for r in book if r.record.computes]
     context = {
         "book": book,
@@ -56,6 +70,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "q": q,
         "kind": kind,
         "kinds": [(k.value, KIND_LABELS[k]) for k in Kind],
+        "status": status,
+        "statuses": statuses,
         "computable": computable,
         "selected": request.GET.get("rule", "countersign.reply"),
         "today": _today().isoformat(),

@@ -146,6 +146,7 @@ def test_another_units_inbox_item_cannot_be_seen_or_completed(fgw_item, client):
     assert fgw_item.state == InboxItem.State.OPEN
 
 
+@pytest.mark.rule("countersign.reply")
 def test_the_owner_sees_and_completes_it_and_the_audit_shows_it(fgw_item, client):
     client.force_login(user("fgw"))
     items = client.get("/api/v1/inbox").json()

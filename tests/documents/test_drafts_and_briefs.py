@@ -50,6 +50,7 @@ def test_a_refused_submission_returns_the_form_filled_in_and_the_retry_updates_t
         document_update_draft(actor=None, document=draft, title="再改")
 
 
+@pytest.mark.rule("briefs.one-kind")
 def test_each_department_has_at_most_one_approved_brief(db):  # 53-2
     load_demo()
     fgw, clerk = Unit.objects.get(code="fgw"), person("office-clerk-1")

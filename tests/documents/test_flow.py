@@ -80,6 +80,7 @@ def test_a_refused_submission_keeps_the_draft_intact(demo):  # 48
     assert doc.state == "draft"
 
 
+@pytest.mark.rule("documents.office-processes-first")
 def test_a_warning_must_be_cleared_with_a_reason_before_registration(demo):  # 48
     doc = new_request(title="关于农村公路养护资金和县城供热改造的请示")
     doc = document_submit(actor=person("head-xinbin"), document=doc)
@@ -96,6 +97,7 @@ def test_a_warning_must_be_cleared_with_a_reason_before_registration(demo):  # 4
     assert "documents.office-processes-first" in AuditEvent.objects.get(action="document.register").rules
 
 
+@pytest.mark.rule("acting.ab-partner", "documents.routing")
 def test_a_request_is_routed_by_division_of_labour_to_the_acting_leader(demo):  # 49, 7-2
     now = timezone.now()
     absence_record(
@@ -114,6 +116,15 @@ def test_a_request_is_routed_by_division_of_labour_to_the_acting_leader(demo):  
     assert item.assignee_position.code == "vice-mayor-5"
 
 
+@pytest.mark.rule("org.division-of-labour", "documents.routing")
+def test_7_1_a_request_goes_to_the_vice_mayor_whose_portfolio_holds_the_matter(demo):  # Art 7 ¶1, Art 49
+    doc = document_route(actor=person("office-clerk-1"), document=registered(new_request()))
+    assert doc.routed_to.code == "vice-mayor-5"  # 交通运输局 is in vice mayor 5's portfolio
+    event = AuditEvent.objects.get(action="document.route")
+    assert "org.division-of-labour" in event.rules and "acting.ab-partner" not in event.rules
+
+
+@pytest.mark.rule("documents.clear-opinion")
 def test_the_leader_must_give_a_clear_opinion(demo):  # 49
     doc = document_route(actor=person("office-clerk-1"), document=registered(new_request()))
     for opinion, text in (("", ""), ("已阅", ""), ("批示", "  ")):
@@ -153,6 +164,7 @@ def test_a_leader_may_pass_it_on_and_major_matters_go_to_the_mayor(demo):  # 49
     assert major.routed_to.code == "mayor"
 
 
+@pytest.mark.rule("countersign.reply", "countersign.required")
 def test_silence_past_the_countersign_deadline_is_deemed_no_objection(demo):  # 50-2
     doc = registered(new_request())
     transport, finance = Unit.objects.get(code="transport"), Unit.objects.get(code="finance")
@@ -201,6 +213,7 @@ def test_the_host_may_set_an_earlier_countersign_deadline(demo):  # 50-2
     assert not Countersign.objects.filter(document=other).exists()
 
 
+@pytest.mark.rule("countersign.disagreement")
 def test_an_objection_needs_grounds_and_only_the_department_itself_replies(demo):  # 50-1
     doc = registered(new_request())
     [cs] = countersign_request(actor=person("office-clerk-1"), document=doc, units=[Unit.objects.get(code="finance")])
@@ -258,6 +271,7 @@ def test_simultaneous_signings_get_unique_consecutive_numbers_on_postgresql():
     assert NumberSequence.objects.get(code="抚政办发", year=2026).last == 200
 
 
+@pytest.mark.rule("countersign.reply")
 def test_a_negotiated_extension_moves_the_countersign_deadline_and_is_recorded(demo):  # 50-2
     from cityhall.documents.services import countersign_extend
 
@@ -286,6 +300,7 @@ def test_a_negotiated_extension_moves_the_countersign_deadline_and_is_recorded(d
     assert AuditEvent.objects.filter(action="countersign.extend").get().rules == ["countersign.reply"]
 
 
+@pytest.mark.rule("countersign.disagreement")
 def test_a_disagreement_is_listed_with_each_sides_grounds_and_a_proposal_before_it_goes_for_decision(demo):  # 50-1
     from cityhall.documents.services import disagreement_confirm, disagreement_submit
 

@@ -45,6 +45,7 @@ def test_a_proper_request_passes(book):
     ],
     ids=["48-report-request", "48-report-request-ascii", "48-report-instruct"],
 )
+@pytest.mark.rule("documents.report-no-request")
 def test_a_report_may_not_carry_a_request(book, body, phrase):
     result = findings(book, kind="报告", title="关于防汛工作情况的报告", body=body)
     [f] = [f for f in result if f.code == "report_with_request"]
@@ -65,6 +66,7 @@ def test_a_plain_report_passes(book):
     ],
     ids=["48-one-matter-title", "48-one-matter-body"],
 )
+@pytest.mark.rule("documents.one-matter")
 def test_a_request_covering_several_matters_is_flagged_for_the_clerk(book, changes, matched):
     [f] = [f for f in findings(book, **changes) if f.code == "one_matter"]
     assert f.severity == WARN and matched in f.matched and f.rule_id == "documents.one-matter"
@@ -76,6 +78,7 @@ def test_a_request_covering_several_matters_is_flagged_for_the_clerk(book, chang
     [(["辽宁省人民政府"], REFUSE), (["抚顺市人民政府", "辽宁省人民政府"], REFUSE)],
     ids=["48-level-skipping", "48-level-skipping-with-city"],
 )
+@pytest.mark.rule("documents.no-level-skipping")
 def test_no_skipping_a_level(book, addressees, severity):
     [f] = [f for f in findings(book, addressees=addressees) if f.code == "level_skipping"]
     assert f.severity == severity and "越级" in f.message and f.rule_id == "documents.no-level-skipping"
@@ -88,6 +91,7 @@ def test_an_approved_level_skip_becomes_a_warning(book):  # 48
     assert f.severity == WARN
 
 
+@pytest.mark.rule("documents.no-multiple-submission")
 def test_no_duplicate_submission_to_several_recipients(book):  # 48
     [f] = [
         f for f in findings(book, addressees=["抚顺市人民政府", "抚顺市交通运输局"]) if f.code == "multiple_submission"
@@ -97,6 +101,7 @@ def test_no_duplicate_submission_to_several_recipients(book):  # 48
 
 
 @pytest.mark.parametrize("addressee", ["林望川市长", "周副市长", "市长"], ids=["48-name", "48-title", "48-bare-title"])
+@pytest.mark.rule("documents.not-to-individual")
 def test_not_addressed_to_an_individual_leader(book, addressee):
     [f] = [f for f in findings(book, addressees=[addressee]) if f.code == "addressed_to_individual"]
     assert f.severity == REFUSE and addressee in f.matched and f.rule_id == "documents.not-to-individual"
@@ -122,6 +127,7 @@ def test_the_listed_exceptions_may_go_to_a_leader_but_the_clerk_confirms(book, e
     [("副县长", "not_principal", REFUSE), ("", "not_signed", REFUSE), ("办公室秘书", "signer_unrecognised", WARN)],
     ids=["49-1-deputy", "49-1-unsigned", "49-1-unknown"],
 )
+@pytest.mark.rule("documents.principal-signs")
 def test_a_submission_is_signed_by_the_principal_head(book, signed_by, code, severity):
     [f] = [f for f in findings(book, signed_by=signed_by) if f.code == code]
     assert f.severity == severity and "第四十九条" in f.citation and f.rule_id == "documents.principal-signs"
@@ -132,6 +138,7 @@ def test_principal_heads_are_recognised(book, signed_by):
     assert findings(book, signed_by=signed_by) == ()
 
 
+@pytest.mark.rule("documents.kinds")
 def test_an_unknown_document_kind_or_a_missing_body_is_refused(book):
     assert ("unknown_kind", REFUSE) in codes(book, kind="汇报")
     assert findings(book, kind="汇报")[0].rule_id == "documents.kinds"

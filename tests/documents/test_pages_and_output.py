@@ -95,6 +95,7 @@ def test_the_pdf_and_the_preview_come_from_the_same_fields(issued, client):
     assert "抚政发〔2026〕1号" in html and "size: A4" in html and "37mm" in html and "28mm" in html
 
 
+@pytest.mark.rule("security.classified-access")
 def test_classified_content_is_hidden_from_people_without_clearance(client):  # Art 69
     load_demo()
     doc = document_create_incoming(

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from cityhall.documents.models import Countersign, Document
 from cityhall.documents.services import (
     document_authorise,
     document_check,
@@ -20,6 +21,7 @@ from cityhall.documents.services import (
 from cityhall.org.demo import load_demo
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.services import absence_record
+from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import RuleViolation
 from cityhall.rules.signing import MAYOR, OTHER, SUPERVISING, OutgoingFacts, SigningCase, check_outgoing, check_signing
 from cityhall.workflow.models import AuditEvent
@@ -40,6 +42,7 @@ def refusals(book, **case):
     ],
     ids=["51-0-1", "51-0-2", "51-0-3", "51-0-4", "51-0-5"],
 )
+@pytest.mark.rule("signing.item-1", "signing.item-2", "signing.item-3", "signing.item-4", "signing.item-5")
 def test_these_are_signed_by_the_mayor_only(book, category, rule, item):
     assert ("not_authorised_signer", rule) in refusals(
         book, category=category, signer_role=SUPERVISING, reviewed_by_supervising=True
@@ -63,6 +66,7 @@ def test_personnel_and_overseas_trips_need_no_prior_review(book):  # 51-0-3, 51-
     assert refusals(book, category="overseas_trip", signer_role=MAYOR) == []
 
 
+@pytest.mark.rule("signing.item-5")
 def test_leaders_whose_areas_are_touched_co_sign(book):  # 51-0-5
     case = {
         "category": "government_downward",
@@ -74,6 +78,7 @@ def test_leaders_whose_areas_are_touched_co_sign(book):  # 51-0-5
     assert refusals(book, **case, co_signed=frozenset({"vice-mayor-1", "vice-mayor-3"})) == []
 
 
+@pytest.mark.rule("signing.item-5")
 def test_executive_meeting_decisions_may_be_signed_by_an_authorised_supervising_leader(book):  # 51-0-5
     case = {"category": "government_downward", "executive_decided_or_routine": True}
     assert refusals(book, **case, signer_role=MAYOR) == []
@@ -81,6 +86,7 @@ def test_executive_meeting_decisions_may_be_signed_by_an_authorised_supervising_
     assert refusals(book, **case, signer_role=SUPERVISING, authorised_by_mayor=True) == []
 
 
+@pytest.mark.rule("signing.item-6")
 def test_letters_and_office_documents_are_signed_by_the_supervising_leader_and_important_ones_by_the_mayor(book):
     # 51-0-6
     for category in ("government_letter", "office_document"):
@@ -102,6 +108,7 @@ def outgoing(**facts) -> OutgoingFacts:
     return OutgoingFacts(**{**base, **facts})
 
 
+@pytest.mark.rule("documents.approved-note")
 def test_a_departments_own_matter_is_not_issued_in_the_governments_name(book):  # 52-1
     [r] = check_outgoing(outgoing(issuer_kind="city_government", department_matter=True), book)
     assert (r.code, r.rule_id) == ("department_matter_in_government_name", "documents.approved-note")
@@ -113,12 +120,14 @@ def test_an_approved_department_document_says_so(book):  # 52-1
     assert check_outgoing(outgoing(government_approved=True, body="经市政府同意，现将……通知如下"), book) == []
 
 
+@pytest.mark.rule("documents.no-directive-to-counties")
 def test_departments_send_no_directive_to_counties_without_approval(book):  # 52-2
     [r] = check_outgoing(outgoing(directive=True), book)
     assert (r.code, r.rule_id) == ("directive_to_counties", "documents.no-directive-to-counties")
     assert check_outgoing(outgoing(directive=True, government_approved=True, body="经市政府同意，……"), book) == []
 
 
+@pytest.mark.rule("documents.internal-unit-normative")
 def test_internal_units_issue_no_normative_documents(book):  # 52-3
     [r] = check_outgoing(outgoing(normative=True, internal_unit=True), book)
     assert (r.code, r.rule_id) == ("normative_by_internal_unit", "documents.internal-unit-normative")
@@ -156,6 +165,7 @@ def notice(db):
 
 
 @pytest.mark.django_db
+@pytest.mark.rule("signing.item-5")
 def test_a_government_notice_is_reviewed_co_signed_then_signed_by_the_mayor_and_numbered(notice):  # 51-0-5
     assert notice.state == "signing"
     with pytest.raises(RuleViolation) as err:
@@ -241,6 +251,7 @@ def test_art_52_refusals_come_before_anything_is_saved(db):  # 52-2
     assert not Document.objects.exists()
 
 
+@pytest.mark.rule("documents.party-drafts-first")
 def test_a_party_track_draft_on_government_duties_goes_through_the_government_first(book):  # 50-3
     [r] = check_outgoing(outgoing(party_track=True, government_duties=True, addressees=[]), book)
     assert (r.code, r.rule_id) == ("party_draft_first", "documents.party-drafts-first")
@@ -251,3 +262,20 @@ def test_a_party_track_draft_on_government_duties_goes_through_the_government_fi
         )
         == []
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.rule("documents.no-unilateral-issue")
+def test_52_3_nothing_is_signed_while_departments_disagree_and_the_city_has_not_decided(notice):  # Art 52 ¶3
+    Countersign.objects.create(
+        document=notice, unit=Unit.objects.get(code="finance"), state=Countersign.State.OBJECTED, reply="不同意。"
+    )
+    notice = document_review(actor=person("vice-mayor-5"), document=notice)
+    notice = document_co_sign(actor=person("vice-mayor-1"), document=notice)
+    with pytest.raises(RuleViolation) as err:
+        document_sign(actor=person("mayor"), document=notice)
+    assert err.value.code == "departments_disagree"
+    assert err.value.citation == rulebook().rule("documents.no-unilateral-issue").citation
+    Document.objects.filter(pk=notice.pk).update(disagreement={"decided": True, "decision": "按主办部门意见办理"})
+    signed = document_sign(actor=person("mayor"), document=Document.objects.get(pk=notice.pk))
+    assert signed.state == "signed"

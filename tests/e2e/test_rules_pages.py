@@ -23,6 +23,7 @@ def compute(page: Page, rule_id: str, start: str, time: str | None = None) -> No
     calculator.get_by_role("button", name="计算").click()
 
 
+@pytest.mark.rule("countersign.reply")
 def test_clerk_computes_countersign_deadline_across_national_day(page: Page):
     page.goto("/rules/")
     rule = page.locator("article.rule[id='countersign.reply']")
@@ -57,6 +58,7 @@ def test_clerk_computes_countersign_deadline_across_national_day(page: Page):
     assert {"citation", "anchor", "convention", "count"} <= set(names)
 
 
+@pytest.mark.rule("minutes.issue")
 def test_minutes_issued_at_year_end_are_provisional_while_next_year_is_unpublished(page: Page):
     page.goto("/rules/")
     compute(page, "minutes.issue", "2026-12-30")
@@ -95,6 +97,7 @@ def test_calculator_explains_an_invalid_date_in_chinese(page: Page, bad_start: s
     expect(page.locator("#calc-result .due")).to_have_count(0)
 
 
+@pytest.mark.rule("meeting.citywide-duration")
 def test_hour_rule_without_a_start_time_asks_for_the_time(page: Page):
     page.goto("/rules/")
     compute(page, "meeting.citywide-duration", "2026-03-02")
@@ -146,6 +149,7 @@ def test_rule_detail_page_quotes_the_clause(page: Page):
     expect(page.locator("blockquote.clause").first).to_contain_text("逾期不回复视为无不同意见")
 
 
+@pytest.mark.rule("countersign.reply")
 def test_screenshot_of_rules_page_after_a_calculation_for_humans(page: Page):
     page.goto("/rules/")
     compute(page, "countersign.reply", "2026-09-30")

@@ -46,6 +46,7 @@ def act(book, position: str, snapshot: dict[str, Seat], executive: str | None = 
     ],
     ids=["6-2-present", "6-2-designated", "6-2-designated-away", "6-2-next-in-ranking"],
 )
+@pytest.mark.rule("acting.mayor-away")
 def test_while_the_mayor_is_away_the_designated_vice_mayor_presides(book, position, away, acting, reason):
     result = act(book, position, seats(*away))
     assert result.acting_position == acting
@@ -78,6 +79,7 @@ def test_while_the_mayor_is_away_the_designated_vice_mayor_presides(book, positi
         "7-2-executive-pair",
     ],
 )
+@pytest.mark.rule("acting.ab-partner")
 def test_a_vice_mayors_ab_partner_acts_and_failing_that_the_next_in_ranking_order(book, position, away, acting, reason):
     result = act(book, position, seats(*away))
     assert result.acting_position == acting
@@ -87,6 +89,7 @@ def test_a_vice_mayors_ab_partner_acts_and_failing_that_the_next_in_ranking_orde
     assert any("第七条第二款" in (s.citation or "") for s in result.trace)
 
 
+@pytest.mark.rule("acting.ranking-order")
 def test_the_executive_vice_mayor_coordinates_when_the_partner_is_also_away(book):  # 7-2
     result = act(book, "vice-mayor-3", seats("vice-mayor-3", "vice-mayor-4"))
     assert result.coordinated_by == "vice-mayor-1"

@@ -86,6 +86,7 @@ def test_the_mayor_and_the_designated_vice_mayor_both_away(demo):  # 6-2
     assert result.acting_position == "vice-mayor-2" and result.reason == "ranking_order"
 
 
+@pytest.mark.rule("acting.ab-partner")
 def test_recording_an_absence_is_audited_and_refuses_bad_input(demo):
     absence = away("vice-mayor-2")
     event = AuditEvent.objects.get(action="absence.record")

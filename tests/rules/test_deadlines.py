@@ -38,6 +38,7 @@ def steps(result, kind: str) -> list[str]:
     ],
     ids=["44-3-weekday", "44-3-friday", "44-3-spring-festival", "44-3-national-day"],
 )
+@pytest.mark.rule("minutes.issue")
 def test_minutes_are_due_three_working_days_after_the_meeting(book, cal, meeting, expected):
     result = due(book, cal, "minutes.issue", meeting)
     assert result.due == D(expected)
@@ -45,6 +46,7 @@ def test_minutes_are_due_three_working_days_after_the_meeting(book, cal, meeting
     assert result.rule.citation.endswith("第四十四条第三款")
 
 
+@pytest.mark.rule("minutes.issue")
 def test_minutes_trace_lists_the_makeup_day_that_was_counted_and_holidays_skipped(book, cal):
     result = due(book, cal, "minutes.issue", "2026-02-13")
     assert steps(result, "makeup_working_day") == ["2026-02-14"]
@@ -53,6 +55,7 @@ def test_minutes_trace_lists_the_makeup_day_that_was_counted_and_holidays_skippe
 
 
 @pytest.mark.parametrize(("requested", "expected"), [("2026-04-30", "2026-05-07")], ids=["44-3-labour-day"])
+@pytest.mark.rule("minutes.amend")
 def test_a_minutes_amendment_is_approved_within_two_working_days(book, cal, requested, expected):
     assert due(book, cal, "minutes.amend", requested).due == D(expected)
 
@@ -77,12 +80,14 @@ def test_a_minutes_amendment_is_approved_within_two_working_days(book, cal, requ
         "50-2-during-holiday",
     ],
 )
+@pytest.mark.rule("countersign.reply")
 def test_countersign_replies_are_due_three_working_days_after_the_request(book, cal, requested, expected):
     result = due(book, cal, "countersign.reply", requested)
     assert result.due == D(expected)
     assert "逾期不回复视为无不同意见" in result.rule.record.clause
 
 
+@pytest.mark.rule("countersign.reply")
 def test_countersign_on_the_eve_of_national_day_explains_each_day_passed(book, cal):
     result = due(book, cal, "countersign.reply", "2026-09-30")
     assert steps(result, "holiday") == [f"2026-10-0{d}" for d in range(1, 8)]
@@ -107,6 +112,7 @@ def test_countersign_on_the_eve_of_national_day_explains_each_day_passed(book, c
     ],
     ids=["62-2-weekday", "62-2-friday", "62-2-ends-in-holiday", "62-2-ends-on-weekend"],
 )
+@pytest.mark.rule("supervision.ordinary")
 def test_ordinary_supervision_items_are_done_within_seven_days_counting_the_deployment_day(
     book, cal, deployed, expected
 ):
@@ -134,6 +140,7 @@ def test_ordinary_supervision_items_are_done_within_seven_days_counting_the_depl
         "62-2-into-unpublished-year",
     ],
 )
+@pytest.mark.rule("supervision.complex")
 def test_complex_supervision_items_have_a_result_within_one_month_counting_the_deployment_day(
     book, cal, deployed, expected, provisional
 ):
@@ -147,6 +154,7 @@ def test_complex_supervision_items_have_a_result_within_one_month_counting_the_d
     [("2026-03-01", "2026-12-31"), ("2026-12-31", "2026-12-31")],
     ids=["62-2-annual", "62-2-annual-last-day"],
 )
+@pytest.mark.rule("supervision.annual")
 def test_items_set_at_the_start_of_the_year_are_cleared_by_the_year_end(book, cal, deployed, expected):
     assert due(book, cal, "supervision.annual", deployed).due == D(expected)
 
@@ -159,6 +167,7 @@ def test_items_set_at_the_start_of_the_year_are_cleared_by_the_year_end(book, ca
     [("2026-11-30", "2026-11-27"), ("2026-10-08", "2026-10-05")],  # a lead time never moves off a holiday
     ids=["54-2", "54-2-holiday-does-not-move"],
 )
+@pytest.mark.rule("leave.notice")
 def test_leave_to_be_away_is_requested_three_days_before_departure(book, cal, departure, latest):
     result = due(book, cal, "leave.notice", departure)
     assert result.due == D(latest)
@@ -167,6 +176,7 @@ def test_leave_to_be_away_is_requested_three_days_before_departure(book, cal, de
 
 
 @pytest.mark.parametrize(("start", "latest"), [("2026-12-01", "2026-11-24")], ids=["54-3"])
+@pytest.mark.rule("leave.annual-notice")
 def test_annual_leave_is_requested_one_week_before(book, cal, start, latest):
     assert due(book, cal, "leave.annual-notice", start).due == D(latest)
 
@@ -179,6 +189,7 @@ def test_annual_leave_is_requested_one_week_before(book, cal, start, latest):
     [("2026-11-23", "2026-11-26"), ("2026-09-28", "2026-10-08")],  # Oct 1 is a holiday: moves to Oct 8
     ids=["55-4", "55-4-ends-in-holiday"],
 )
+@pytest.mark.rule("trip.return-report")
 def test_a_trip_is_reported_in_writing_within_three_days_of_return(book, cal, returned, expected):
     assert due(book, cal, "trip.return-report", returned).due == D(expected)
 
@@ -188,6 +199,7 @@ def test_a_trip_is_reported_in_writing_within_three_days_of_return(book, cal, re
     [("2026-11-23", "2026-11-25", True), ("2026-11-23", "2026-11-24", False), ("2026-11-23", "2026-11-23", False)],
     ids=["55-4-three-days-both-ends", "55-4-two-days", "55-4-same-day"],
 )
+@pytest.mark.rule("trip.return-report")
 def test_only_trips_of_three_days_or_more_counting_both_ends_need_a_report(book, left, returned, required):
     from cityhall.rules.deadlines import inclusive_days
 
@@ -203,11 +215,13 @@ def test_only_trips_of_three_days_or_more_counting_both_ends_need_a_report(book,
     [("2026-10-09", "2026-09-24"), ("2026-11-30", "2026-11-23")],  # skips National Day and Mid-autumn
     ids=["60-plan-across-holidays", "60-plan"],
 )
+@pytest.mark.rule("inspection.plan-filing")
 def test_an_inspection_plan_is_filed_by_the_fifth_working_day_before_it_starts(book, cal, start, latest):
     assert due(book, cal, "inspection.plan-filing", start).due == D(latest)
 
 
 @pytest.mark.parametrize(("ended", "expected"), [("2026-09-20", "2026-10-23")], ids=["60-report"])
+@pytest.mark.rule("inspection.report")
 def test_an_inspection_report_is_filed_within_twenty_working_days_after_it_ends(book, cal, ended, expected):
     assert due(book, cal, "inspection.report", ended).due == D(expected)
 
@@ -220,10 +234,12 @@ def test_an_inspection_report_is_filed_within_twenty_working_days_after_it_ends(
     [("2026-03-10", "2026-02-20"), ("2027-01-05", "2026-12-20"), ("2026-03-31", "2026-02-20")],
     ids=["45-2-holiday-does-not-move", "45-2-across-year", "45-2-month-end"],
 )
+@pytest.mark.rule("meeting-plan.submission")
 def test_meetings_in_the_governments_name_are_planned_by_the_twentieth_of_the_month_before(book, cal, meeting, latest):
     assert due(book, cal, "meeting-plan.submission", meeting).due == D(latest)
 
 
+@pytest.mark.rule("meeting.citywide-duration")
 def test_a_citywide_meeting_lasts_at_most_two_hours(book, cal):  # 45-1
     start = dt.datetime(2026, 11, 25, 9, 0, tzinfo=LOCAL_TZ)
     result = deadline("meeting.citywide-duration", start, rulebook=book, calendar=cal)
@@ -237,6 +253,7 @@ def test_a_citywide_meeting_lasts_at_most_two_hours(book, cal):  # 45-1
     [("2026-03-15", "2026-06-30"), ("2026-07-01", "2026-12-31")],
     ids=["39-1-first-half", "39-1-second-half"],
 )
+@pytest.mark.rule("meeting.plenary-frequency")
 def test_a_plenary_meeting_is_held_every_half_year(book, cal, day, end):
     assert due(book, cal, "meeting.plenary-frequency", day).due == D(end)
 
@@ -244,6 +261,7 @@ def test_a_plenary_meeting_is_held_every_half_year(book, cal, day, end):
 @pytest.mark.parametrize(
     ("day", "end"), [("2026-11-25", "2026-11-29"), ("2026-11-30", "2026-12-06")], ids=["40-2-wednesday", "40-2-monday"]
 )
+@pytest.mark.rule("meeting.executive-frequency")
 def test_an_executive_meeting_is_held_every_week(book, cal, day, end):
     assert due(book, cal, "meeting.executive-frequency", day).due == D(end)
 
@@ -278,6 +296,16 @@ def test_an_executive_meeting_is_held_every_week(book, cal, day, end):
         "32-2-complex",
     ],
 )
+@pytest.mark.rule(
+    "disclosure.extension",
+    "disclosure.reply",
+    "disclosure.third-party",
+    "petition.accept",
+    "petition.extension",
+    "petition.handle",
+    "suggestion.handle",
+    "suggestion.handle-complex",
+)
 def test_referenced_regulation_periods_are_counted_by_their_own_rules(
     book, cal, rule_id, anchor, expected, provisional
 ):
@@ -289,6 +317,7 @@ def test_referenced_regulation_periods_are_counted_by_their_own_rules(
 # -- the provisional path --------------------------------------------------------------------
 
 
+@pytest.mark.rule("minutes.issue")
 def test_a_deadline_in_an_unpublished_year_is_provisional_and_becomes_exact_once_loaded(book, cal):  # 44-3
     before = due(book, cal, "minutes.issue", "2026-12-30")
     assert before.due == D("2027-01-04")  # Dec 31, Jan 1 (a weekday, not yet known as a holiday), Jan 4
@@ -307,22 +336,26 @@ def test_a_deadline_in_an_unpublished_year_is_provisional_and_becomes_exact_once
     assert steps(after, "holiday") == ["2027-01-01", "2027-01-02", "2027-01-03"]
 
 
+@pytest.mark.rule("petition.handle")
 def test_a_calendar_day_period_is_provisional_only_when_its_end_falls_in_an_unpublished_year(book, cal):
     assert due(book, cal, "petition.handle", "2026-10-01").provisional is False  # ends 2026-11-30
     assert due(book, cal, "petition.handle", "2026-12-01").provisional is True  # ends 2027-01-30
 
 
+@pytest.mark.rule("leave.notice", "meeting.plenary-frequency")
 def test_a_lead_time_or_frequency_rule_does_not_consult_the_calendar(book, cal):
     assert due(book, cal, "leave.notice", "2027-06-01").provisional is False
     assert due(book, cal, "meeting.plenary-frequency", "2027-06-01").provisional is False
 
 
+@pytest.mark.rule("countersign.reply")
 def test_a_datetime_anchor_counts_from_its_local_date(book, cal):
     late_evening_utc = dt.datetime(2026, 9, 29, 17, 30, tzinfo=dt.UTC)  # 01:30 on Sep 30 in Fushun
     result = deadline("countersign.reply", late_evening_utc, rulebook=book, calendar=cal)
     assert result.due == D("2026-10-10")
 
 
+@pytest.mark.rule("minutes.issue")
 def test_a_rule_is_applied_in_the_version_in_force_on_the_anchor_day(book, cal):
     from cityhall.rules import RuleNotInForce
 

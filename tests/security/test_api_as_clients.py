@@ -87,6 +87,7 @@ def classified(office):
     return doc
 
 
+@pytest.mark.rule("security.classified-access")
 def test_69_classified_texts_reach_no_api_representation_without_clearance(office, classified):  # Art 69
     Person.objects.filter(user__username="clerk2").update(clearance=Person.Clearance.NONE)
     token = token_for("clerk2")  # the office sees every document, but this clerk is not cleared
@@ -106,6 +107,7 @@ def test_69_classified_texts_reach_no_api_representation_without_clearance(offic
     assert doc["instructions"][0]["text"] is None and doc["instructions"][0]["person"]
 
 
+@pytest.mark.rule("security.classified-access")
 def test_69_a_cleared_reader_gets_every_box(office, classified):  # Art 69
     status, doc = call(office, "GET", f"/api/v1/documents/{classified.pk}", token_for("vm4"))
     assert status == 200 and doc["readable"] is True

@@ -89,6 +89,7 @@ def test_the_inbox_page_query_count_does_not_grow_with_items(vm3_away_with_item,
     assert len(many) == len(few)
 
 
+@pytest.mark.rule("countersign.reply")
 def test_a_reminder_reaches_the_assignees_inbox_before_the_due_time(client):
     from cityhall.workflow.worker import run_once
 

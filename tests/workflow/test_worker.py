@@ -24,6 +24,7 @@ def events(action: str, d: Deadline) -> list[AuditEvent]:
     )
 
 
+@pytest.mark.rule("countersign.reply")
 def test_a_due_deadline_fires_once_and_a_second_run_does_nothing(recording_kind, make_deadline, now):
     d = make_deadline(rule_id="countersign.reply")
 
@@ -263,6 +264,7 @@ def test_a_deadline_already_due_gets_no_reminder(register_kind, make_deadline, n
     assert d.reminded_at is None and d.state == Deadline.State.FIRED
 
 
+@pytest.mark.rule("countersign.reply")
 def test_scheduling_a_countersign_reply_falls_due_at_the_end_of_its_last_day(recording_kind):
     d = deadline_schedule(
         actor=None,
@@ -292,6 +294,7 @@ def test_scheduling_a_countersign_reply_falls_due_at_the_end_of_its_last_day(rec
     assert run_once(d.due_at).fired == 1
 
 
+@pytest.mark.rule("minutes.issue")
 def test_loading_next_years_schedule_recomputes_a_provisional_deadline(
     recording_kind, django_capture_on_commit_callbacks
 ):
