@@ -179,6 +179,18 @@ class Absence(models.Model):
     end = models.DateTimeField("结束")
     reason = models.CharField("事由", max_length=200)
     away_from_city = models.BooleanField("离抚", default=True)
+    # Art 6 ¶2 「或其他副市长」: for one absence the mayor may name another vice mayor to preside.
+    designated = models.ForeignKey(
+        "Position",
+        verbose_name="指定主持日常工作的副市长",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Art 54 ¶2: a vice mayor and their paired deputy secretary-general away together need the
+    # mayor's consent; the office records what happened, and the consent if there was one.
+    mayor_consented = models.BooleanField("市长已同意同时离抚", default=False)
     recorded_by = models.ForeignKey(
         Person, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -59,6 +59,7 @@ def leadership_seats(at: dt.datetime, extra: Iterable[Position] = ()) -> dict[st
     positions += [p for p in extra if p.code not in codes]
     holders = holders_at(at, positions)
     away = absences_at(at, holders.values())
+    code_of = {p.pk: p.code for p in positions}
     seats = {}
     for p in positions:
         person = holders.get(p.pk)
@@ -73,6 +74,8 @@ def leadership_seats(at: dt.datetime, extra: Iterable[Position] = ()) -> dict[st
             present=person is not None and absence is None,
             absence=absence.reason if absence else None,
             ab_partner=p.ab_partner.code if p.ab_partner else None,
+            away_from_city=absence.away_from_city if absence else True,
+            designated=code_of.get(absence.designated_id) if absence and absence.designated_id else None,
         )
     return seats
 
@@ -126,3 +129,101 @@ def portfolio_at(at: dt.datetime) -> QuerySet[Portfolio]:
 def supervising_positions(unit: Unit, at: dt.datetime) -> list[Position]:
     """The leaders whose division of labour covers ``unit`` (Art 7 ¶1, used for routing under Art 49)."""
     return [p.position for p in portfolio_at(at).filter(unit=unit).order_by("position__rank")]
+
+
+@dataclass(frozen=True)
+class AbsenceFlag:
+    """Something the Work Rules would have had done differently about a recorded absence. The office
+    records what happened; the flag says what the rule asked, with its citation."""
+
+    code: str
+    message: str
+    rule_id: str
+    citation: str
+
+
+# Art 54 ¶2 names 市政府组成人员、副秘书长和县(区)政府主要负责人; the vice mayors and the
+# secretary-general report to the mayor under ¶1 instead, with no lead time.
+_NOTICE_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY)
+
+
+def _needs_notice(positions: Iterable[Position]) -> bool:
+    return any(
+        p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL
+        or (p.kind == Position.Kind.PRINCIPAL_HEAD and p.unit.kind in _NOTICE_UNIT_KINDS)
+        for p in positions
+    )
+
+
+@applies("leave.notice", "leave.pairing", "org.deputy-secretary-general")
+def absence_flags(absences: Iterable[Absence]) -> dict[int, list[AbsenceFlag]]:
+    """Absence id → its flags: a departure from Fushun with less than 3 days' notice (Art 54 ¶2), and
+    a vice mayor and their paired deputy secretary-general away together without the mayor's consent
+    (Art 54 ¶2, the pairing of Art 7 ¶3)."""
+    from cityhall.rulebase.selectors import rule_deadline
+    from cityhall.rules.deadlines import LOCAL_TZ
+
+    absences = [a for a in absences if a.away_from_city and not a.cancelled]
+    flags: dict[int, list[AbsenceFlag]] = {a.pk: [] for a in absences}
+    if not absences:
+        return flags
+    book = rulebook()
+    people = {a.person_id for a in absences}
+    # Holdings that overlap any of the absences: the positions the person held while away.
+    earliest, latest_end = min(a.start for a in absences), max(a.end for a in absences)
+    held: dict[int, list[Position]] = {}
+    holdings = Holding.objects.filter(
+        Q(person_id__in=people), Q(start__lt=latest_end), Q(end__isnull=True) | Q(end__gt=earliest)
+    ).select_related("position__unit")
+    for h in holdings:
+        held.setdefault(h.person_id, []).append(h.position)
+
+    notice = book.rule("leave.notice")
+    for a in absences:
+        if not _needs_notice(held.get(a.person_id, [])):
+            continue
+        departure = a.start.astimezone(LOCAL_TZ).date()
+        latest = rule_deadline("leave.notice", departure).due
+        applied = a.recorded_at.astimezone(LOCAL_TZ).date()
+        if applied > latest:
+            days = (departure - applied).days
+            flags[a.pk].append(
+                AbsenceFlag(
+                    "late_notice",
+                    f"离抚外出应提前3天请假（报备），最迟 {latest:%Y-%m-%d}；本次于 {applied:%Y-%m-%d} 登记，"
+                    f"{'当天出发' if days <= 0 else f'提前{days}天'}",
+                    notice.id,
+                    notice.citation,
+                )
+            )
+
+    pairing = book.rule("leave.pairing")
+    by_person: dict[int, list[Absence]] = {}
+    for a in absences:
+        by_person.setdefault(a.person_id, []).append(a)
+    vice_mayor_of: dict[int, int] = {}  # deputy's person id → the vice mayor position they assist
+    holder_of: dict[int, int] = {}  # vice mayor position id → its holder's person id
+    for person_id, positions in held.items():
+        for p in positions:
+            if p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL and p.assists_id:
+                vice_mayor_of[person_id] = p.assists_id
+            if p.kind == Position.Kind.VICE_MAYOR:
+                holder_of[p.pk] = person_id
+    for deputy_id, vice_mayor_position in vice_mayor_of.items():
+        vice_mayor_id = holder_of.get(vice_mayor_position)
+        if vice_mayor_id is None:
+            continue
+        for d in by_person.get(deputy_id, []):
+            for v in by_person.get(vice_mayor_id, []):
+                if d.start < v.end and v.start < d.end and not (d.mayor_consented or v.mayor_consented):
+                    for mine, other in ((d, v), (v, d)):
+                        flags[mine.pk].append(
+                            AbsenceFlag(
+                                "paired_absence",
+                                f"与{other.person.name}同时离抚（{max(d.start, v.start).astimezone(LOCAL_TZ):%m-%d}起），"
+                                "副市长和与其对应的副秘书长原则上不能同时离抚外出，未登记市长同意",
+                                pairing.id,
+                                pairing.citation,
+                            )
+                        )
+    return flags

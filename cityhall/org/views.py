@@ -16,6 +16,7 @@ from cityhall.rules.deadlines import LOCAL_TZ
 from .models import Absence, Position, Unit
 from .selectors import (
     UnknownPosition,
+    absence_flags,
     acting_assignments,
     executive_vice_mayor_at,
     holders_at,
@@ -48,6 +49,15 @@ def index(request: HttpRequest) -> HttpResponse:
                 other.label = label[other.pk]  # type: ignore[attr-defined]
     if executive is not None:
         executive.label = label.get(executive.pk, executive.title)  # type: ignore[attr-defined]
+    absences = list(
+        Absence.objects.filter(end__gt=now, cancelled=False)
+        .select_related("person", "designated")
+        .order_by("start")[:50]
+    )
+    for a in absences:
+        if a.designated is not None:
+            a.designated.label = label.get(a.designated.pk, a.designated.title)  # type: ignore[attr-defined]
+    flags = absence_flags(absences)
     pairs, seen = [], set()
     for p in leaders:
         if p.ab_partner and p.pk not in seen:
@@ -62,11 +72,16 @@ def index(request: HttpRequest) -> HttpResponse:
         "executive_holder": holders.get(executive.pk) if executive else None,
         "acting": acting_assignments(now),
         "units_by_kind": dict(units_by_kind),
-        "absences": Absence.objects.filter(end__gt=now, cancelled=False)
-        .select_related("person")
-        .order_by("start")[:50],
+        "absences": [(a, flags.get(a.pk, [])) for a in absences],
         "can_record": allowed(actor, "org.record_absence"),
         "leader_positions": leaders,
+        "vice_mayor_positions": [p for p in leaders if p.kind == Position.Kind.VICE_MAYOR],
+        "deputy_positions": [p for p in positions if p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL],
+        "head_positions": [
+            p
+            for p in positions
+            if p.kind == Position.Kind.PRINCIPAL_HEAD and p.unit.kind in (Unit.Kind.COUNTY, Unit.Kind.DEPARTMENT)
+        ],
     }
     return render(request, "org/index.html", context)
 
@@ -81,6 +96,8 @@ def record_absence(request: HttpRequest) -> HttpResponse:
     check(actor, "org.record_absence")
     try:
         position = position_by_code(request.POST.get("position", ""))
+        designated_code = request.POST.get("designated", "")
+        designated = position_by_code(designated_code) if designated_code else None
         start, end = _moment(request.POST.get("start", "")), _moment(request.POST.get("end", ""))
         absence = absence_record(
             actor=actor.person,
@@ -89,6 +106,8 @@ def record_absence(request: HttpRequest) -> HttpResponse:
             end=end,
             reason=request.POST.get("reason", ""),
             away_from_city=request.POST.get("away_from_city") == "on",
+            designated=designated,
+            mayor_consented=request.POST.get("mayor_consented") == "on",
         )
     except ValueError:
         messages.error(request, "请填写正确的开始和结束时间。")
@@ -98,6 +117,10 @@ def record_absence(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, f"已登记 {absence.person.name} {absence.start:%m-%d %H:%M} 至 {absence.end:%m-%d %H:%M} 外出。"
         )
+        for flag in absence_flags(Absence.objects.filter(end__gt=absence.start, start__lt=absence.end)).get(
+            absence.pk, []
+        ):
+            messages.warning(request, f"请注意：{flag.message}（{flag.citation}）。")
     return redirect("org:index")
 
 

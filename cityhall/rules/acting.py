@@ -38,6 +38,10 @@ class Seat:
     present: bool = False
     absence: str | None = None  # why the holder is away, if they are
     ab_partner: str | None = None
+    # Whether the absence takes the holder out of Fushun (离抚): Art 6 ¶2 only applies then.
+    away_from_city: bool = True
+    # The vice mayor the mayor designated for this absence (Art 6 ¶2 「或其他副市长」), if any.
+    designated: str | None = None
 
     @property
     def available(self) -> bool:
@@ -110,7 +114,9 @@ class _Trace:
 def _state(seat: Seat) -> str:
     if seat.holder_id is None:
         return "空缺"
-    return "在岗" if seat.present else f"不在岗（{seat.absence or '外出'}）"
+    if seat.present:
+        return "在岗"
+    return f"不在岗（{seat.absence or '外出'}{'，离抚' if seat.away_from_city else '，在抚'}）"
 
 
 def resolve_acting(
@@ -147,10 +153,24 @@ def resolve_acting(
     )
 
     if seat.kind == MAYOR:
+        if seat.holder_id is not None and not seat.away_from_city:
+            # 「市长离抚期间」: an absence inside Fushun (sick leave, a meeting in the city) leaves the
+            # mayor in charge; nobody presides in the mayor's place.
+            trace.add("市长未离抚，不适用“市长离抚期间由副市长主持日常工作”的规定", RULE_MAYOR_AWAY)
+            return result(
+                None,
+                "mayor_in_city",
+                f"{seat.label}在抚（{seat.absence or '不在岗'}），不由副市长代行；需市长办理的事项待市长处理",
+            )
+        chosen = seats.get(seat.designated) if seat.designated else None
+        if chosen is not None:
+            trace.add(f"市长指定本次离抚期间由{chosen.label}主持日常工作：{_state(chosen)}", RULE_MAYOR_AWAY)
+            if chosen.available:
+                return result(chosen, "mayor_designated", f"由市长指定的{chosen.label}代行市长主持日常工作")
         designated = seats.get(executive_vice_mayor) if executive_vice_mayor else None
         if designated is None:
             trace.add("当前没有指定负责日常工作的副市长", RULE_MAYOR_AWAY)
-        else:
+        elif designated is not chosen:
             trace.add(
                 f"市长离抚期间，由指定负责日常工作的副市长主持日常工作：{designated.label}，{_state(designated)}",
                 RULE_MAYOR_AWAY,
@@ -160,7 +180,7 @@ def resolve_acting(
                     designated, "designated_vice_mayor", f"由负责日常工作的{designated.label}代行市长主持日常工作"
                 )
         for candidate in vice_mayors:
-            if candidate.code == executive_vice_mayor:
+            if candidate.code in (executive_vice_mayor, seat.designated):
                 continue
             trace.add(f"按市政府领导班子成员排序依次替代：{candidate.label}，{_state(candidate)}", RULE_RANKING_ORDER)
             if candidate.available:

@@ -134,3 +134,41 @@ def test_the_result_serialises_with_the_cli_and_api_keys(book):
     data = act(book, "vice-mayor-3", seats("vice-mayor-3")).as_dict()
     assert {"position", "acting_position", "acting_person", "reason", "trace"} <= set(data)
     assert data["acting_person"] == "副市长4" and data["is_acting"] is True
+
+
+def _in_city(snapshot: dict[str, Seat], code: str, reason: str = "病假") -> dict[str, Seat]:
+    from dataclasses import replace
+
+    return {**snapshot, code: replace(snapshot[code], absence=reason, away_from_city=False)}
+
+
+@pytest.mark.rule("acting.mayor-away")
+def test_6_2_nobody_presides_for_the_mayor_absent_inside_fushun(book):  # Art 6 ¶2 「市长离抚期间」
+    result = act(book, "mayor", _in_city(seats("mayor"), "mayor"))
+    assert result.acting_position is None and result.reason == "mayor_in_city"
+    assert not result.is_acting
+    assert "在抚" in result.message and "病假" in result.message
+    assert "acting.mayor-away" in result.rule_ids
+    assert not any("市长离抚期间，由指定" in s.text for s in result.trace)
+
+
+@pytest.mark.rule("acting.mayor-away")
+def test_6_2_the_mayor_may_designate_another_vice_mayor_for_one_absence(book):  # Art 6 ¶2 「或其他副市长」
+    from dataclasses import replace
+
+    snapshot = seats("mayor")
+    snapshot["mayor"] = replace(snapshot["mayor"], designated="vice-mayor-4")
+    result = act(book, "mayor", snapshot)
+    assert (result.acting_position, result.reason) == ("vice-mayor-4", "mayor_designated")
+    assert any("市长指定本次离抚期间由副市长副市长4主持日常工作" in s.text for s in result.trace)
+    # The designated vice mayor is away too: the executive vice mayor presides, as without a designation.
+    snapshot = seats("mayor", "vice-mayor-4")
+    snapshot["mayor"] = replace(snapshot["mayor"], designated="vice-mayor-4")
+    result = act(book, "mayor", snapshot)
+    assert (result.acting_position, result.reason) == ("vice-mayor-1", "designated_vice_mayor")
+
+
+@pytest.mark.rule("acting.ab-partner")
+def test_7_2_a_vice_mayor_absent_inside_fushun_still_has_the_ab_partner_act(book):  # Art 7 ¶2 「外出」
+    result = act(book, "vice-mayor-3", _in_city(seats("vice-mayor-3"), "vice-mayor-3", "市内调研"))
+    assert (result.acting_position, result.reason) == ("vice-mayor-4", "ab_partner")

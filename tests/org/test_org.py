@@ -181,3 +181,139 @@ def test_the_division_of_labour_and_deputy_pairing_rules_cite_article_7(book, de
     for n in range(1, 7):
         assert Position.objects.get(code=f"deputy-secretary-general-{n}").assists.code == f"vice-mayor-{n}"
     assert Portfolio.objects.filter(position__code="vice-mayor-3", unit__code="justice").exists()
+
+
+@pytest.mark.rule("acting.mayor-away")
+def test_6_2_the_cli_records_an_in_city_absence_and_nobody_acts_for_the_mayor(demo, capsys):  # Art 6 ¶2
+    call_command(
+        "org",
+        "absent",
+        "mayor",
+        "--from",
+        "2026-10-03T08:00",
+        "--to",
+        "2026-10-04T18:00",
+        "--reason",
+        "病假",
+        "--in-city",
+    )
+    assert "不由副市长代行" in capsys.readouterr().out
+    assert Absence.objects.get().away_from_city is False
+    call_command("org", "acting", "mayor", "--at", "2026-10-03T09:00", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["acting_position"] is None and data["reason"] == "mayor_in_city" and data["is_acting"] is False
+    # Without --in-city the absence is 离抚 and the executive vice mayor presides, as before.
+    call_command("org", "absent", "mayor", "--from", "2026-10-05T08:00", "--to", "2026-10-06T18:00")
+    capsys.readouterr()
+    call_command("org", "acting", "mayor", "--at", "2026-10-05T09:00", "--json")
+    assert json.loads(capsys.readouterr().out)["acting_position"] == "vice-mayor-1"
+
+
+@pytest.mark.rule("acting.mayor-away")
+def test_6_2_the_mayors_designation_of_another_vice_mayor_is_recorded_and_followed(demo, capsys):  # Art 6 ¶2
+    call_command(
+        "org",
+        "absent",
+        "mayor",
+        "--from",
+        "2026-10-03T08:00",
+        "--to",
+        "2026-10-04T18:00",
+        "--designate",
+        "vice-mayor-3",
+    )
+    out = capsys.readouterr().out
+    assert "由市长指定的副市长" in out
+    absence = Absence.objects.get()
+    assert absence.designated.code == "vice-mayor-3"
+    event = AuditEvent.objects.get(action="absence.record")
+    assert event.after["designated"] == "vice-mayor-3"
+    result = acting_for(Position.objects.get(code="mayor"), AT)
+    assert (result.acting_position, result.reason) == ("vice-mayor-3", "mayor_designated")
+    assert "acting.mayor-away" in result.rule_ids
+    # Only the mayor designates, only a vice mayor, and only for an absence from Fushun.
+    for code, kwargs, message in (
+        ("vice-mayor-2", {"designated": Position.objects.get(code="vice-mayor-3")}, "只有市长离抚时"),
+        ("mayor", {"designated": Position.objects.get(code="secretary-general")}, "不是副市长"),
+        ("mayor", {"designated": Position.objects.get(code="vice-mayor-3"), "away_from_city": False}, "无需指定"),
+    ):
+        with pytest.raises(OrgError, match=message):
+            absence_record(
+                actor=None,
+                position=Position.objects.get(code=code),
+                start=AT + dt.timedelta(days=10),
+                end=AT + dt.timedelta(days=11),
+                reason="x",
+                **kwargs,
+            )
+
+
+def _record(code: str, start: dt.datetime, days: int = 2, **kwargs) -> Absence:
+    return absence_record(
+        actor=None,
+        position=Position.objects.get(code=code),
+        start=start,
+        end=start + dt.timedelta(days=days),
+        reason="赴外地学习考察",
+        **kwargs,
+    )
+
+
+@pytest.mark.rule("leave.notice")
+def test_54_2_a_departure_with_less_than_three_days_notice_is_recorded_and_flagged(demo):  # Art 54 ¶2
+    from cityhall.org.selectors import absence_flags
+
+    now = dt.datetime.now(tz=TZ)
+    same_day = _record("head-xinbin", now + dt.timedelta(hours=2))
+    in_good_time = _record("head-finance", now + dt.timedelta(days=5))
+    in_city = _record("head-fgw", now + dt.timedelta(hours=2), away_from_city=False)
+    vice_mayor = _record("vice-mayor-2", now + dt.timedelta(hours=2))  # ¶1: reports beforehand, no lead time
+    flags = absence_flags(Absence.objects.all())
+    [late] = flags[same_day.pk]
+    assert late.code == "late_notice" and late.rule_id == "leave.notice"
+    assert late.citation.endswith("第五十四条第二款") and "当天出发" in late.message
+    assert flags[in_good_time.pk] == [] and vice_mayor.pk in flags and flags[vice_mayor.pk] == []
+    assert in_city.pk not in flags  # not 离抚
+
+
+@pytest.mark.rule("leave.pairing", "org.deputy-secretary-general")
+def test_54_2_a_vice_mayor_and_their_deputy_away_together_are_flagged_unless_the_mayor_consented(demo):  # Art 54 ¶2
+    from cityhall.org.selectors import absence_flags
+
+    start = dt.datetime.now(tz=TZ) + dt.timedelta(days=7)
+    deputy = Position.objects.get(code="deputy-secretary-general-3")
+    assert deputy.assists.code == "vice-mayor-3"
+    v = _record("vice-mayor-3", start)
+    d = _record("deputy-secretary-general-3", start + dt.timedelta(days=1))
+    other = _record("deputy-secretary-general-4", start)  # assists another vice mayor
+    flags = absence_flags(Absence.objects.all())
+    assert [f.code for f in flags[v.pk]] == ["paired_absence"] and [f.code for f in flags[d.pk]] == ["paired_absence"]
+    assert flags[v.pk][0].citation.endswith("第五十四条第二款") and d.person.name in flags[v.pk][0].message
+    assert flags[other.pk] == []
+    Absence.objects.filter(pk=d.pk).update(mayor_consented=True)
+    flags = absence_flags(Absence.objects.all())
+    assert flags[v.pk] == [] and flags[d.pk] == []
+
+
+@pytest.mark.rule("leave.notice", "leave.pairing")
+def test_54_2_the_organisation_page_shows_the_flags(demo, client):  # Art 54 ¶2
+    now = dt.datetime.now(tz=TZ)
+    _record("head-xinbin", now + dt.timedelta(hours=2))
+    _record("vice-mayor-3", now + dt.timedelta(days=7))
+    _record("deputy-secretary-general-3", now + dt.timedelta(days=7))
+    client.force_login(get_user_model().objects.get(username="clerk"))
+    html = client.get("/org/").content.decode()
+    assert html.count("flag-late_notice") == 1 and html.count("flag-paired_absence") == 2
+    assert "未提前3天" in html and "同时离抚" in html and "第五十四条第二款" in html
+    response = client.post(
+        "/org/absences/",
+        {
+            "position": "deputy-secretary-general-3",
+            "start": (now + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "end": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "reason": "赴沈阳开会",
+            "away_from_city": "on",
+        },
+        follow=True,
+    )
+    assert "请注意：离抚外出应提前3天请假" in response.content.decode()

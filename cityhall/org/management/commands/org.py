@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from cityhall.org.models import Position
-from cityhall.org.selectors import UnknownPosition, acting_for, holders_at, position_by_code
+from cityhall.org.models import Absence, Position
+from cityhall.org.selectors import UnknownPosition, absence_flags, acting_for, holders_at, position_by_code
 from cityhall.org.services import OrgError, absence_record
 from cityhall.rules.deadlines import LOCAL_TZ
 
@@ -41,7 +41,11 @@ class Command(BaseCommand):
         p.add_argument("--from", dest="start", required=True)
         p.add_argument("--to", dest="end", required=True)
         p.add_argument("--reason", default="外出")
-        p.add_argument("--in-city", action="store_true", help="不离抚（默认离抚）")
+        p.add_argument("--in-city", action="store_true", help="在抚（病假、市内会议等）；不写则为离抚")
+        p.add_argument(
+            "--designate", default=None, metavar="POSITION", help="市长离抚时，指定主持日常工作的副市长（职务代码）"
+        )
+        p.add_argument("--mayor-consented", action="store_true", help="市长已同意副市长与对应副秘书长同时离抚")
         p = sub.add_parser("positions", help="列出全部职务代码")
         p.add_argument("--json", action="store_true")
 
@@ -75,12 +79,17 @@ class Command(BaseCommand):
             end=end,
             reason=opts["reason"],
             away_from_city=not opts["in_city"],
+            designated=position_by_code(opts["designate"]) if opts["designate"] else None,
+            mayor_consented=opts["mayor_consented"],
         )
         self.stdout.write(
             f"已登记：{absence.person.name}（{position.title}）{start:%Y-%m-%d %H:%M} 至 {end:%Y-%m-%d %H:%M} {absence.reason}"
         )
         result = acting_for(position, start)
         self.stdout.write(f"期间代行：{result.message}")
+        overlapping = Absence.objects.filter(end__gt=absence.start, start__lt=absence.end)
+        for flag in absence_flags(overlapping).get(absence.pk, []):
+            self.stdout.write(f"提示：{flag.message}（{flag.citation}）")
 
     def _positions(self, opts: dict[str, Any]) -> None:
         positions = list(Position.objects.select_related("unit"))
