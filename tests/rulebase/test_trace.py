@@ -98,7 +98,7 @@ def test_the_rules_page_shows_each_rules_status_and_the_counts(client):
         assert re.search(rf"{label} <strong>{data['counts'][code]}</strong> 条", html)
     assert data["counts"]["enforced"] + data["counts"]["calculator_only"] + data["counts"]["recorded"] == data["total"]
     recorded = client.get("/rules/", {"status": "recorded"}).content.decode()
-    assert 'id="org.deputy-secretary-general"' in recorded and 'id="countersign.reply"' not in recorded
+    assert 'id="inspection.unannounced-share"' in recorded and 'id="countersign.reply"' not in recorded
     page = client.get("/rules/countersign.reply/").content.decode()
     assert "已施行" in page and "项测试核验" in page
     page = client.get("/rules/minutes.issue/").content.decode()
