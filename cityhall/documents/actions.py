@@ -227,7 +227,9 @@ ACTIONS: dict[str, Action] = {
     "request_countersign": Action(
         "发起会签",
         "host",
-        lambda a, d, p: services.countersign_request(actor=a, document=d, units=_units(p), due_by=_date(p, "due_by")),
+        lambda a, d, p: services.countersign_request(
+            actor=a, document=d, units=_units(p), due_by=_date(p, "due_by"), reason=_text(p, "reason")
+        ),
     ),
     "reply": Action(
         "回复会签",

@@ -942,9 +942,11 @@ def countersign_request(
     units: Sequence[Unit],
     anchor: dt.date | None = None,
     due_by: dt.date | None = None,
+    reason: str = "",
     at: dt.datetime | None = None,
 ) -> list[Countersign]:
-    """Ask each department to countersign; replies are due under countersign.reply or the host's earlier limit."""
+    """Ask each department to countersign; replies are due under countersign.reply, or by the host's own
+    limit (Art 50 ¶2 「除主办部门另有时限要求外」), earlier or later; a later one needs its reason."""
     at = at or timezone.now()
     today = at.astimezone(LOCAL_TZ).date()
     units = list({u.pk: u for u in units}.values())
@@ -975,6 +977,7 @@ def countersign_request(
                 anchor=anchor,
                 assignee_position=principal_of(unit),
                 due_by=due_by,
+                due_by_reason=reason,
             )
             cs.deadline = deadline
             cs.state = Countersign.State.PENDING
@@ -985,7 +988,11 @@ def countersign_request(
             document,
             "request_countersign",
             actor=actor,
-            note={"units": [u.name for u in units], "due_by": due_by.isoformat() if due_by else None},
+            note={
+                "units": [u.name for u in units],
+                "due_by": due_by.isoformat() if due_by else None,
+                **({"reason": reason.strip()} if due_by and reason.strip() else {}),
+            },
             at=at,
         )
     return out

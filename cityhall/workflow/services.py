@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cityhall.org.models import Person, Position
 from cityhall.rulebase.selectors import rule_deadline
-from cityhall.rules import DeadlineResult, RulesError, RuleViolation
+from cityhall.rules import DeadlineResult, InvalidInput, RulesError, RuleViolation
 from cityhall.rules.deadlines import LOCAL_TZ
 
 from . import audit
@@ -50,25 +50,32 @@ def deadline_schedule(
     assignee_position: Position | None = None,
     assignee_person: Person | None = None,
     due_by: dt.date | None = None,
+    due_by_reason: str = "",
 ) -> Deadline:
-    """Create a deadline from a rule. ``due_by`` is an earlier limit the host sets (e.g. Art 50 ¶2)."""
+    """Create a deadline from a rule. ``due_by`` is a limit the host sets instead (Art 50 ¶2
+    「除主办部门另有时限要求外」): earlier is taken as it is; later needs ``due_by_reason``, which the
+    trace keeps."""
     result = rule_deadline(rule_id, anchor)
     due_date, due_at, trace = result.due, _due_at(result), [s.as_dict() for s in result.trace]
-    if due_by is not None and due_by < result.due:
+    if due_by is not None and due_by != result.due:
+        later = due_by > result.due
+        reason = due_by_reason.strip()
+        if later and not reason:
+            raise InvalidInput(
+                f"另定的时限 {due_by.isoformat()} 晚于一般的 {result.due.isoformat()}"
+                f"（{result.rule.short_citation}），请写明理由。",
+                "reason",
+            )
         due_date = due_by
         due_at = dt.datetime.combine(due_by + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL_TZ)
+        side = f"晚于一般期限 {result.due.isoformat()}" if later else f"早于一般期限 {result.due.isoformat()}"
         trace.append(
             {
                 "step": "override",
-                "text": f"主办单位另定时限：{due_by.isoformat()}（早于规则期限）",
+                "text": f"主办单位另有时限要求：{due_by.isoformat()}（{side}）"
+                + (f"，理由：{reason}" if reason else ""),
                 "date": due_by.isoformat(),
             }
-        )
-    elif due_by is not None:
-        raise RuleViolation(
-            "deadline.later_than_rule",
-            result.rule.citation,
-            f"另定的时限 {due_by.isoformat()} 晚于规则规定的 {result.due.isoformat()}，不能放宽规则期限。",
         )
     kind_def = get_kind(kind)
     anchor_at = anchor if isinstance(anchor, dt.datetime) else dt.datetime.combine(anchor, dt.time(0), tzinfo=LOCAL_TZ)

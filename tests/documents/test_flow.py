@@ -28,7 +28,7 @@ from cityhall.documents.services import (
 from cityhall.org.demo import load_demo
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.services import absence_record
-from cityhall.rules import RuleViolation
+from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.workflow.models import AuditEvent, Deadline, InboxItem
 from cityhall.workflow.worker import run_once
 
@@ -190,7 +190,7 @@ def test_silence_past_the_countersign_deadline_is_deemed_no_objection(demo):  # 
     assert Deadline.objects.get(pk=silent.deadline_id).state == "fired"
 
 
-def test_the_host_may_set_an_earlier_countersign_deadline(demo):  # 50-2
+def test_50_2_the_host_may_set_an_earlier_countersign_deadline(demo):  # Art 50 ¶2
     doc = registered(new_request())
     [cs] = countersign_request(
         actor=person("office-clerk-1"),
@@ -200,8 +200,17 @@ def test_the_host_may_set_an_earlier_countersign_deadline(demo):  # 50-2
         due_by=dt.date(2026, 10, 8),
     )
     assert cs.deadline.due_date == dt.date(2026, 10, 8)
+    assert "早于一般期限" in cs.deadline.trace[-1]["text"]
+
+
+@pytest.mark.rule("countersign.reply")
+def test_50_2_the_host_may_set_a_later_countersign_deadline_with_its_reason(
+    demo,
+):  # Art 50 ¶2 「除主办部门另有时限要求外」
+    # 3 working days from 2026-09-30 run past the National Day holiday to 2026-10-12; the host may
+    # give more, but must say why, and nothing is written until it does.
     other = registered(new_request())
-    with pytest.raises(RuleViolation, match="不能放宽"):
+    with pytest.raises(InvalidInput, match="请写明理由") as err:
         countersign_request(
             actor=person("office-clerk-1"),
             document=other,
@@ -209,8 +218,22 @@ def test_the_host_may_set_an_earlier_countersign_deadline(demo):  # 50-2
             anchor=dt.date(2026, 9, 30),
             due_by=dt.date(2026, 10, 20),
         )
+    assert err.value.field == "reason"
     assert Document.objects.get(pk=other.pk).state == "registered"  # nothing half-written
     assert not Countersign.objects.filter(document=other).exists()
+    [cs] = countersign_request(
+        actor=person("office-clerk-1"),
+        document=other,
+        units=[Unit.objects.get(code="education")],
+        anchor=dt.date(2026, 9, 30),
+        due_by=dt.date(2026, 10, 20),
+        reason="需汇总各县区教育局意见",
+    )
+    assert cs.deadline.due_date == dt.date(2026, 10, 20)
+    step = cs.deadline.trace[-1]
+    assert step["step"] == "override" and "晚于一般期限" in step["text"] and "需汇总各县区教育局意见" in step["text"]
+    event = AuditEvent.objects.get(action="document.request_countersign", subject_id=str(other.pk))
+    assert event.after["reason"] == "需汇总各县区教育局意见"
 
 
 @pytest.mark.rule("countersign.disagreement")
