@@ -64,7 +64,7 @@ def _office() -> Unit:
 
 
 def _countersign_wants(doc: Document, t: str) -> list[Want]:
-    from .services import host_unit, principal_of
+    from .services import countersign_delegates, host_unit, principal_of
 
     host = host_unit(doc)
     out = []
@@ -72,6 +72,10 @@ def _countersign_wants(doc: Document, t: str) -> list[Want]:
         head = principal_of(cs.unit)
         label = f"会签：{t}" + (f"（第{cs.reminders}次催办）" if cs.reminders else "")
         out.append(Want(f"cs:{cs.pk}", label, position=head, unit=None if head else cs.unit, deadline=cs.deadline))
+        # Those the head authorised see it too (Art 50 ¶1); whoever replies first closes every copy.
+        out += [
+            Want(f"cs:{cs.pk}", label, person=d.person, deadline=cs.deadline) for d in countersign_delegates(cs.unit)
+        ]
         if cs.extension_requested_until:
             out.append(
                 Want(
@@ -85,7 +89,7 @@ def _countersign_wants(doc: Document, t: str) -> list[Want]:
 
 def _disagreement_wants(doc: Document, t: str) -> list[Want] | None:
     """The steps of Art 50 ¶1 while departments disagree; None when there is no open disagreement."""
-    from .services import host_unit, principal_of, unresolved_disagreement
+    from .services import countersign_delegates, host_unit, principal_of, unresolved_disagreement
 
     if not unresolved_disagreement(doc):
         return None
@@ -100,6 +104,10 @@ def _disagreement_wants(doc: Document, t: str) -> list[Want] | None:
             wants.append(
                 Want(f"confirm:{unit.pk}", f"会签分歧情况（请确认）：{t}", position=head, unit=None if head else unit)
             )
+            wants += [
+                Want(f"confirm:{unit.pk}", f"会签分歧情况（请确认）：{t}", person=d.person)
+                for d in countersign_delegates(unit)
+            ]
         return wants
     return [Want("disagreement-route", f"分歧情况已会签，待报市政府决定：{t}", unit=_office())]
 

@@ -205,6 +205,33 @@ class IntakeFinding(models.Model):
         return f"{self.code}: {self.message}"
 
 
+class CountersignDelegate(models.Model):
+    """Someone a department's head authorises to countersign for the department (Art 50 ¶1:
+    「与相关部门负责人会签」). Revoking keeps the row, so who could countersign when stays known."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, verbose_name="被授权人", on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(Person, verbose_name="授权人", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField("授权时间")
+    revoked_by = models.ForeignKey(
+        Person, verbose_name="撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "会签授权"
+        verbose_name_plural = "会签授权"
+        ordering = ["unit", "-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "person"], condition=Q(revoked_at__isnull=True), name="one_active_countersign_delegate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} 授权 {self.person} 会签"
+
+
 class Countersign(models.Model):
     """会签 by one department (Art 50)."""
 

@@ -73,6 +73,16 @@ def _is_host(actor: Actor, doc: Document) -> bool:
     return OFFICE in actor.roles if host.kind == Unit.Kind.GENERAL_OFFICE else host.pk in actor.unit_ids
 
 
+COUNTERSIGN_AUTHORITY_NOTE = (
+    "本单位的会签须由负责人办理，或由其授权的人员办理（工作规则第五十条第一款）。"
+    "您尚未获得授权：请本单位主要负责人在“会签授权”页授权您，或请负责人办理。"
+)
+
+
+def _countersigner(actor: Actor, unit: Unit, at: dt.datetime) -> bool:
+    return actor.person is not None and services.may_countersign(actor.person, unit, at)
+
+
 def offer(actor: Actor, doc: Document, at: dt.datetime | None = None) -> Offer:
     at = at or timezone.now()
     out = Offer()
@@ -113,7 +123,10 @@ def offer(actor: Actor, doc: Document, at: dt.datetime | None = None) -> Offer:
         add("disagreement")
     if doc.disagreement and not doc.disagreement.get("decided"):
         pending = [int(u) for u, v in (doc.disagreement.get("confirmations") or {}).items() if not v]
-        out.confirm_units = [u for u in Unit.objects.filter(pk__in=pending) if u.pk in actor.unit_ids]
+        mine_to_confirm = [u for u in Unit.objects.filter(pk__in=pending) if u.pk in actor.unit_ids]
+        out.confirm_units = [u for u in mine_to_confirm if _countersigner(actor, u, at)]
+        if len(out.confirm_units) < len(mine_to_confirm):
+            out.notes.append(COUNTERSIGN_AUTHORITY_NOTE)
     ready = not objected or services.disagreement_ready(doc)
     if office and ready:
         if incoming and state in (flow.REGISTERED, flow.DECIDED):
@@ -135,11 +148,14 @@ def offer(actor: Actor, doc: Document, at: dt.datetime | None = None) -> Offer:
             doc.countersigns.filter(state=Countersign.State.PENDING).select_related("unit", "deadline")
         )
     if state == flow.COUNTERSIGNING:
-        out.countersigns_to_reply = [
+        ours = [
             c
             for c in doc.countersigns.filter(state=Countersign.State.PENDING).select_related("unit", "deadline")
             if c.unit_id in actor.unit_ids
         ]
+        out.countersigns_to_reply = [c for c in ours if _countersigner(actor, c.unit, at)]
+        if len(out.countersigns_to_reply) < len(ours):
+            out.notes.append(COUNTERSIGN_AUTHORITY_NOTE)
     if state == flow.ROUTED:
         s = seat(actor, doc.routed_to)
         if s is not None:

@@ -39,7 +39,15 @@ from cityhall.workflow.registry import DeadlineKind, register
 from cityhall.workflow.services import deadline_close, deadline_extend, deadline_schedule
 
 from . import inbox
-from .models import BriefKind, Countersign, Document, Instruction, IntakeFinding, NumberSequence
+from .models import (
+    BriefKind,
+    Countersign,
+    CountersignDelegate,
+    Document,
+    Instruction,
+    IntakeFinding,
+    NumberSequence,
+)
 
 COUNTERSIGN_KIND = "documents.countersign"
 KINDS = (
@@ -666,12 +674,12 @@ def disagreement_submit(*, actor: Person, document: Document, host_grounds: str,
         )
 
 
-@applies("countersign.disagreement")
+@applies("countersign.disagreement", "countersign.by-head")
 def disagreement_confirm(*, actor: Person, document: Document, unit: Unit, at: dt.datetime | None = None) -> Document:
-    """A department head countersigns the host's statement of the disagreement (Art 50 ¶1)."""
+    """A department head, or someone the head authorised, countersigns the host's statement of the
+    disagreement (Art 50 ¶1)."""
     at = at or timezone.now()
-    if unit.pk not in {p.unit_id for p in positions_held(actor, at)}:
-        raise _refuse("not_your_unit", "countersign.disagreement", f"您不是{unit.name}的人员，不能代其会签分歧情况。")
+    _check_countersigner(actor, unit, at, "分歧情况的会签")
     with audit.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         record = dict(locked.disagreement or {})
@@ -934,6 +942,104 @@ def principal_of(unit: Unit) -> Position | None:
     return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("id").first()
 
 
+def is_head_of(person: Person, unit: Unit, at: dt.datetime) -> bool:
+    return any(p.unit_id == unit.pk and p.kind == Position.Kind.PRINCIPAL_HEAD for p in positions_held(person, at))
+
+
+def countersign_delegates(unit: Unit) -> list[CountersignDelegate]:
+    return list(
+        CountersignDelegate.objects.filter(unit=unit, revoked_at__isnull=True).select_related("person", "granted_by")
+    )
+
+
+def may_countersign(person: Person, unit: Unit, at: dt.datetime) -> bool:
+    """The unit's head, or someone the head has authorised and not revoked (Art 50 ¶1)."""
+    if is_head_of(person, unit, at):
+        return True
+    if unit.pk not in {p.unit_id for p in positions_held(person, at)}:
+        return False
+    return CountersignDelegate.objects.filter(unit=unit, person=person, revoked_at__isnull=True).exists()
+
+
+def _head_name(unit: Unit, at: dt.datetime) -> str:
+    head = principal_of(unit)
+    holder = holders_at(at, [head]).get(head.pk) if head else None
+    return f"{head.title}{holder.name}" if head and holder else "本单位主要负责人"
+
+
+def _check_countersigner(actor: Person, unit: Unit, at: dt.datetime, what: str) -> None:
+    if unit.pk not in {p.unit_id for p in positions_held(actor, at)}:
+        raise _refuse("not_your_countersign", "countersign.by-head", f"这项{what}由{unit.name}办理，您不是该单位人员。")
+    if not may_countersign(actor, unit, at):
+        raise _refuse(
+            "not_authorised_to_countersign",
+            "countersign.by-head",
+            f"{what}须由{unit.name}负责人办理，或由其授权的人员办理。您尚未获得授权，"
+            f"请{_head_name(unit, at)}在“会签授权”中授权您。",
+        )
+
+
+def _resync_pending_countersigns(unit: Unit, actor: Person, at: dt.datetime) -> None:
+    # A new or revoked authority changes whose inbox the unit's pending countersigns are in.
+    for doc in Document.objects.filter(
+        countersigns__unit=unit, countersigns__state=Countersign.State.PENDING
+    ).distinct():
+        inbox.sync(doc, actor=actor, at=at)
+
+
+@applies("countersign.by-head")
+def countersign_delegate_grant(
+    *, actor: Person, unit: Unit, person: Person, at: dt.datetime | None = None
+) -> CountersignDelegate:
+    """The head authorises someone of the unit to countersign for it."""
+    at = at or timezone.now()
+    if not is_head_of(actor, unit, at):
+        raise _refuse("not_the_head", "countersign.by-head", f"只有{unit.name}主要负责人可以授权本单位人员办理会签。")
+    if person.pk == actor.pk:
+        raise InvalidInput("您是负责人，本来就可以会签，无需授权自己。", "person")
+    if unit.pk not in {p.unit_id for p in positions_held(person, at)}:
+        raise InvalidInput(f"{person.name}不是{unit.name}的人员，不能授权其代表本单位会签。", "person")
+    with audit.atomic():
+        existing = CountersignDelegate.objects.filter(unit=unit, person=person, revoked_at__isnull=True).first()
+        if existing is not None:
+            return existing
+        delegate = CountersignDelegate.objects.create(unit=unit, person=person, granted_by=actor, granted_at=at)
+        audit_record(
+            actor=actor,
+            action="countersign.delegate_grant",
+            subject=delegate,
+            after={"unit": unit.name, "person": person.name},
+            rule_ids=["countersign.by-head"],
+        )
+        _resync_pending_countersigns(unit, actor, at)
+    return delegate
+
+
+@applies("countersign.by-head")
+def countersign_delegate_revoke(
+    *, actor: Person, delegate: CountersignDelegate, at: dt.datetime | None = None
+) -> CountersignDelegate:
+    at = at or timezone.now()
+    if not is_head_of(actor, delegate.unit, at):
+        raise _refuse("not_the_head", "countersign.by-head", f"只有{delegate.unit.name}主要负责人可以撤销会签授权。")
+    with audit.atomic():
+        locked = CountersignDelegate.objects.select_for_update().get(pk=delegate.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at, locked.revoked_by = at, actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=actor,
+            action="countersign.delegate_revoke",
+            subject=locked,
+            before={"person": locked.person.name},
+            after={"unit": locked.unit.name, "revoked": True},
+            rule_ids=["countersign.by-head"],
+        )
+        _resync_pending_countersigns(locked.unit, actor, at)
+    return locked
+
+
 @applies("countersign.required", "countersign.reply")
 def countersign_request(
     *,
@@ -1046,7 +1152,7 @@ def _reply(
     return locked
 
 
-@applies("countersign.reply", "countersign.disagreement")
+@applies("countersign.reply", "countersign.disagreement", "countersign.by-head")
 def countersign_reply(
     *, actor: Person, countersign: Countersign, agree: bool, reply: str = "", at: dt.datetime | None = None
 ) -> Countersign:
@@ -1054,11 +1160,7 @@ def countersign_reply(
     if not agree and not reply.strip():
         raise _refuse("objection_needs_grounds", "countersign.disagreement", "有不同意见的，请写明理由和依据。")
     check_lengths(Countersign, {"reply": reply})
-    held = {p.unit_id for p in positions_held(actor, at)}
-    if countersign.unit_id not in held:
-        raise _refuse(
-            "not_your_countersign", "countersign.required", f"这项会签由{countersign.unit.name}回复，您不是该单位人员。"
-        )
+    _check_countersigner(actor, countersign.unit, at, "会签")
     with audit.atomic():
         return _reply(countersign, actor=actor, agree=agree, reply=reply, at=at)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/precheck/", views.precheck, name="precheck"),
     path("outgoing/new/", views.new_outgoing, name="new_outgoing"),
     path("briefs/", views.briefs, name="briefs"),
+    path("countersign-authority/", views.delegates, name="delegates"),
     path("access-log/", views.access_log, name="access_log"),
     path("phrases/", views.phrase_add, name="phrase_add"),
     path("<int:pk>/", views.detail, name="detail"),

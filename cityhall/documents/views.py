@@ -21,7 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from cityhall.accounts.permissions import OFFICE, Actor, actor_for, allowed, check
-from cityhall.org.models import Position, Unit
+from cityhall.org.models import Holding, Person, Position, Unit
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RulesError, RuleViolation
 from cityhall.rules import document_flow as flow
@@ -34,7 +34,15 @@ from . import policy, services
 from .actions import LABELS as ACTION_NAMES
 from .actions import UnknownAction, perform
 from .forms import IncomingForm, OutgoingForm
-from .models import Attachment, BriefKind, ClassifiedAccess, CommonPhrase, Document, SubmissionKey
+from .models import (
+    Attachment,
+    BriefKind,
+    ClassifiedAccess,
+    CommonPhrase,
+    CountersignDelegate,
+    Document,
+    SubmissionKey,
+)
 from .render import render_docx, render_html, render_pdf
 from .selectors import DocumentFilter, visible_documents
 
@@ -128,6 +136,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "is_office": OFFICE in actor.roles,
         "can_submit": bool(actor.person and policy.submit_units(actor)),
         "can_draft_outgoing": bool(actor.person and policy.outgoing_issuers(actor)),
+        "can_delegate": any(p.unit.kind in DELEGATING_UNIT_KINDS for p in actor.positions),
         "states": flow.STATE_LABELS,
     }
     return render(request, "documents/index.html", context)
@@ -614,6 +623,70 @@ def briefs(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(unit_id__in=actor.unit_ids)
     units = sorted({p.unit for p in actor.positions if p.unit.kind == Unit.Kind.DEPARTMENT}, key=lambda u: u.sort_order)
     return render(request, "documents/briefs.html", {"briefs": qs, "is_office": is_office, "units": units})
+
+
+# The units whose countersign is asked for: departments, counties and affiliated units (Art 50).
+DELEGATING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY, Unit.Kind.AFFILIATED)
+
+
+def delegates(request: HttpRequest) -> HttpResponse:
+    """会签授权 (Art 50 ¶1): a department's or county's head names who may countersign for it."""
+    actor = actor_for(request.user)
+    now = timezone.now()
+    units = sorted(
+        {
+            p.unit
+            for p in actor.positions
+            if p.unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY, Unit.Kind.AFFILIATED)
+        },
+        key=lambda u: u.sort_order,
+    )
+    if not units:
+        raise PermissionDenied("会签授权由各部门、各县（区）办理；您的职务不在部门或县（区）。")
+    headed = {u.pk for u in units if actor.person is not None and services.is_head_of(actor.person, u, now)}
+    if request.method == "POST" and actor.person is not None:
+        unit = next((u for u in units if str(u.pk) == request.POST.get("unit")), None)
+        try:
+            if unit is None:
+                raise PermissionDenied("只能为本单位办理会签授权。")
+            if request.POST.get("action") == "grant":
+                person = Person.objects.filter(pk=_int_or_none(request.POST.get("person")) or 0).first()
+                if person is None:
+                    raise InvalidInput("请选择要授权的人员。", "person")
+                services.countersign_delegate_grant(actor=actor.person, unit=unit, person=person)
+                messages.success(request, f"已授权{person.name}代表{unit.name}办理会签。")
+            else:
+                delegate = get_object_or_404(
+                    CountersignDelegate, pk=_int_or_none(request.POST.get("delegate")) or 0, unit=unit
+                )
+                services.countersign_delegate_revoke(actor=actor.person, delegate=delegate)
+                messages.success(request, f"已撤销{delegate.person.name}的会签授权。")
+        except RulesError as exc:
+            _refusal(request, exc)
+        return redirect("documents:delegates")
+    rows = []
+    for unit in units:
+        members = {
+            h.person
+            for h in Holding.objects.at(now).filter(position__unit=unit).select_related("person")
+            if h.person_id != (actor.person.pk if actor.person else None)
+        }
+        active = services.countersign_delegates(unit)
+        authorised = {d.person_id for d in active}
+        rows.append(
+            {
+                "unit": unit,
+                "head": services.is_head_of(actor.person, unit, now) if actor.person else False,
+                "delegates": active,
+                "candidates": sorted((m for m in members if m.pk not in authorised), key=lambda m: m.pk),
+                "me_authorised": actor.person is not None and actor.person.pk in authorised,
+            }
+        )
+    return render(request, "documents/delegates.html", {"rows": rows, "headed": headed})
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 def access_log(request: HttpRequest) -> HttpResponse:

@@ -353,3 +353,69 @@ def test_a_disagreement_is_listed_with_each_sides_grounds_and_a_proposal_before_
     routed = document_route(actor=person("office-clerk-1"), document=doc)
     assert routed.routed_to.code == "vice-mayor-5"  # the supervising leader coordinates
     assert AuditEvent.objects.get(action="countersign.disagreement_submitted").rules == ["countersign.disagreement"]
+
+
+def _finance_staff() -> Person:
+    from cityhall.org.models import Holding
+
+    staff = Person.objects.create(name="祁若水")
+    position = Position.objects.create(
+        code="finance-staff-1", title="市财政局综合科科员", kind="staff", unit=Unit.objects.get(code="finance")
+    )
+    Holding.objects.create(person=staff, position=position, start=timezone.now() - dt.timedelta(days=30))
+    return staff
+
+
+@pytest.mark.rule("countersign.by-head")
+def test_50_1_a_countersign_is_given_by_the_head_or_someone_the_head_authorised(demo):  # Art 50 ¶1
+    from cityhall.documents.services import countersign_delegate_grant, countersign_delegate_revoke
+
+    finance = Unit.objects.get(code="finance")
+    staff = _finance_staff()
+    doc = registered(new_request())
+    [cs] = countersign_request(actor=person("office-clerk-1"), document=doc, units=[finance])
+    with pytest.raises(RuleViolation) as err:
+        countersign_reply(actor=staff, countersign=cs, agree=True, reply="同意")
+    assert err.value.code == "not_authorised_to_countersign"
+    assert err.value.citation == book_citation("countersign.by-head")
+    assert "市财政局局长尚清和" in err.value.message
+    assert not InboxItem.objects.filter(assignee_person=staff, state="open").exists()
+    # Only the head authorises, and only people of the unit.
+    with pytest.raises(RuleViolation, match="只有抚顺市财政局主要负责人可以授权"):
+        countersign_delegate_grant(actor=staff, unit=finance, person=staff)
+    with pytest.raises(InvalidInput, match="不是抚顺市财政局的人员"):
+        countersign_delegate_grant(actor=person("head-finance"), unit=finance, person=person("office-clerk-1"))
+    delegate = countersign_delegate_grant(actor=person("head-finance"), unit=finance, person=staff)
+    assert AuditEvent.objects.get(action="countersign.delegate_grant").rules == ["countersign.by-head"]
+    # The pending countersign reaches the delegate's inbox at once.
+    assert InboxItem.objects.get(assignee_person=staff, state="open").title.startswith("会签：")
+    countersign_delegate_revoke(actor=person("head-finance"), delegate=delegate)
+    assert not InboxItem.objects.filter(assignee_person=staff, state="open").exists()
+    with pytest.raises(RuleViolation, match="尚未获得授权"):
+        countersign_reply(actor=staff, countersign=cs, agree=True, reply="同意")
+    countersign_delegate_grant(actor=person("head-finance"), unit=finance, person=staff)
+    replied = countersign_reply(actor=staff, countersign=cs, agree=True, reply="同意")
+    assert replied.state == "agreed" and replied.replied_by == staff
+    # Whoever replies, every copy of the item closes: the head's too.
+    assert not InboxItem.objects.filter(key=f"cs:{cs.pk}", state="open").exists()
+
+
+@pytest.mark.rule("countersign.by-head")
+def test_50_1_a_member_of_staff_without_authority_cannot_countersign_the_disagreement(demo):  # Art 50 ¶1
+    from cityhall.documents.services import disagreement_confirm, disagreement_submit
+
+    finance = Unit.objects.get(code="finance")
+    staff = _finance_staff()
+    doc = registered(new_request())
+    [cs] = countersign_request(actor=person("office-clerk-1"), document=doc, units=[finance])
+    countersign_reply(actor=person("head-finance"), countersign=cs, agree=False, reply="资金应由交通专项列支。")
+    doc = disagreement_submit(
+        actor=person("office-clerk-1"),
+        document=Document.objects.get(pk=doc.pk),
+        host_grounds="可由一般预算安排。",
+        proposal="各半。",
+    )
+    with pytest.raises(RuleViolation) as err:
+        disagreement_confirm(actor=staff, document=doc, unit=finance)
+    assert err.value.code == "not_authorised_to_countersign"
+    assert disagreement_confirm(actor=person("head-finance"), document=doc, unit=finance).disagreement["confirmations"]
