@@ -294,7 +294,7 @@ def draft_of(doc: Document) -> Draft:
     )
 
 
-@applies("documents.kinds")
+@applies("documents.kinds", "disclosure.publish")
 def _check_classification(classification: str, period: str, disclosure: str, disclosure_reason: str) -> None:
     _choice(classification, CLASSIFICATIONS, "密级", "classification")
     _choice(disclosure, DISCLOSURES, "公开属性", "disclosure")
@@ -303,7 +303,11 @@ def _check_classification(classification: str, period: str, disclosure: str, dis
             "classification_period", "documents.kinds", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。"
         )
     if disclosure == Document.Disclosure.WITHHELD and not disclosure_reason.strip():
-        raise _refuse("disclosure_reason", "documents.kinds", "公开属性为“不予公开”的，必须说明理由。")
+        raise _refuse(
+            "disclosure_reason",
+            "disclosure.publish",
+            "公开属性为“不予公开”的，必须写明依法不予公开的理由：除依法需要保密的外，应及时公布。",
+        )
 
 
 INCOMING_FIELDS = (

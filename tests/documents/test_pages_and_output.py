@@ -134,17 +134,31 @@ def test_a_classified_document_needs_a_period_and_a_withheld_one_a_reason(db):
             signed_by_title="县长",
             classification="秘密",
         )
-    with pytest.raises(RuleViolation, match="说明理由"):
-        document_create_incoming(
-            actor=None,
-            issuer_unit=Unit.objects.get(code="xinbin"),
-            kind="请示",
-            title="x",
-            body="y",
-            addressees=["抚顺市人民政府"],
-            signed_by_title="县长",
-            disclosure="withheld",
-        )
+
+
+@pytest.mark.rule("disclosure.publish")
+def test_28_a_document_withheld_from_disclosure_without_a_reason_is_refused_citing_article_28(db):  # Art 28
+    load_demo()
+    from cityhall.rulebase.selectors import rulebook
+    from cityhall.rules import RuleViolation
+
+    fields = {
+        "actor": None,
+        "issuer_unit": Unit.objects.get(code="xinbin"),
+        "kind": "请示",
+        "title": "x",
+        "body": "y",
+        "addressees": ["抚顺市人民政府"],
+        "signed_by_title": "县长",
+        "disclosure": "withheld",
+    }
+    with pytest.raises(RuleViolation) as err:
+        document_create_incoming(**fields)
+    assert err.value.code == "disclosure_reason" and "写明依法不予公开的理由" in err.value.message
+    assert err.value.citation == rulebook().rule("disclosure.publish").citation
+    assert err.value.citation.endswith("第二十八条")
+    doc = document_create_incoming(**fields, disclosure_reason="涉及尚未公开的国有土地出让计划")
+    assert doc.disclosure_reason == "涉及尚未公开的国有土地出让计划"
 
 
 def test_a_county_submits_and_the_office_walks_it_through_the_pages(client):  # 48, 49, 50-2

@@ -54,10 +54,26 @@ def test_minutes_trace_lists_the_makeup_day_that_was_counted_and_holidays_skippe
     assert any("会议纪要原则上在会议结束后3个工作日内印发" in s.text for s in result.trace)
 
 
-@pytest.mark.parametrize(("requested", "expected"), [("2026-04-30", "2026-05-07")], ids=["44-3-labour-day"])
+@pytest.mark.parametrize(("circulated", "expected"), [("2026-04-30", "2026-05-07")], ids=["44-3-labour-day"])
 @pytest.mark.rule("minutes.amend")
-def test_a_minutes_amendment_is_approved_within_two_working_days(book, cal, requested, expected):
-    assert due(book, cal, "minutes.amend", requested).due == D(expected)
+def test_a_minutes_amendment_goes_to_the_chair_within_two_working_days(book, cal, circulated, expected):
+    assert due(book, cal, "minutes.amend", circulated).due == D(expected)
+
+
+@pytest.mark.rule("minutes.amend", "minutes.issue")
+def test_44_3_the_amendment_clock_runs_from_the_draft_minutes_so_it_fits_the_issue_clock(book, cal):  # Art 44 ¶3
+    # Anchored on the amendment request, an amendment asked for late would run past the 3-working-day
+    # issue clock. Anchored on the circulation of the draft, on the day of the meeting or the next
+    # working day, it always ends on or before the day the minutes are due, whatever the holidays.
+    record = book.rule("minutes.amend").record
+    assert record.anchor is not None and record.anchor.code == "draft_minutes_circulated"
+    day = dt.date(2025, 1, 1)
+    while day <= dt.date(2026, 12, 31):
+        issue = due(book, cal, "minutes.issue", day.isoformat()).due
+        for circulated in (day, cal.add_working_days(day, 1)):
+            amend = due(book, cal, "minutes.amend", circulated.isoformat()).due
+            assert amend <= issue, (day, circulated, amend, issue)
+        day += dt.timedelta(days=1)
 
 
 # -- Art 50 ¶2: countersign ---------------------------------------------------
