@@ -164,6 +164,8 @@ OTHERS = [
     ("head-xinbin", "新宾满族自治县县长", "principal_head", "xinbin", "乌云岚", "xinbin"),
     # A second person in the same county (its office), and the General Office's security officer.
     ("xinbin-office", "新宾满族自治县人民政府办公室秘书", "staff", "xinbin", "那晓棠", "xinbin2"),
+    # A member of a department's staff, whom the head can authorise to countersign (Art 50 ¶1).
+    ("finance-staff-1", "市财政局综合科科员", "staff", "finance", "祁若水", "finance2"),
     ("office-security", "市政府办公室保密员", "security_officer", "general-office", "闻若溪", "baomi"),
 ]
 # Every other department and county gets its principal head, so that every unit the forms offer has

@@ -356,14 +356,7 @@ def test_a_disagreement_is_listed_with_each_sides_grounds_and_a_proposal_before_
 
 
 def _finance_staff() -> Person:
-    from cityhall.org.models import Holding
-
-    staff = Person.objects.create(name="祁若水")
-    position = Position.objects.create(
-        code="finance-staff-1", title="市财政局综合科科员", kind="staff", unit=Unit.objects.get(code="finance")
-    )
-    Holding.objects.create(person=staff, position=position, start=timezone.now() - dt.timedelta(days=30))
-    return staff
+    return person("finance-staff-1")  # the demo's 市财政局综合科科员
 
 
 @pytest.mark.rule("countersign.by-head")

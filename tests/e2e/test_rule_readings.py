@@ -10,7 +10,6 @@ import json
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -21,8 +20,7 @@ from cityhall.documents.services import (
     document_register,
     document_submit,
 )
-from cityhall.org.demo import DEMO_PASSWORD
-from cityhall.org.models import Absence, Holding, Person, Position, Unit
+from cityhall.org.models import Absence, Person, Unit
 from cityhall.rulebase.presenters import TRACE_FILE
 
 from .office import actions, as_user, done, module_server, office, orm
@@ -92,16 +90,13 @@ def test_the_clerk_records_the_mayors_sick_leave_in_fushun_and_a_late_departure(
 @pytest.mark.rule("countersign.by-head")
 def test_a_head_authorises_a_member_of_staff_who_then_countersigns(as_user, orm):  # Art 50 ¶1
     finance = Unit.objects.get(code="finance")
-    user = get_user_model().objects.create_user("finance-staff", password=DEMO_PASSWORD)
-    staff = Person.objects.create(name="祁若水", user=user)
-    position = Position.objects.create(code="finance-staff-1", title="市财政局综合科科员", kind="staff", unit=finance)
-    Holding.objects.create(person=staff, position=position, start=timezone.now() - dt.timedelta(days=30))
+    staff = _person("finance-staff-1")  # the demo's 市财政局综合科科员, login finance2
     title = "关于新宾满族自治县旺清门镇农村公路桥梁维修资金的请示"
     doc = _registered(title)
     countersign_request(actor=_person("office-clerk-1"), document=doc, units=[finance])
 
     # Without authority the staff member sees why, and no reply form.
-    page = as_user("finance-staff")
+    page = as_user("finance2")
     page.goto(f"/documents/{doc.pk}/")
     expect(actions(page)).to_contain_text("您尚未获得授权")
     expect(actions(page).locator(".reply-form")).to_have_count(0)
