@@ -78,13 +78,15 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # spiff_peer
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/cityhall_docs_bench"
 DEFAULT_SETTINGS = "config.settings.dev"
 
@@ -103,6 +105,8 @@ STAGES = (
     ("route", "document_route"),
     ("instruct", "document_instruct (opinion 同意)"),
     ("create_outgoing", "document_create_outgoing"),
+    ("prepare", "document_prepare (送核稿)"),
+    ("check", "document_check (核稿, another clerk)"),
     ("review", "document_review"),
     ("sign", "document_sign (numbering)"),
     ("issue", "document_issue"),
@@ -213,6 +217,7 @@ class Cast:
 
     county_head: Any
     clerk: Any
+    clerk2: Any
     leader: Any
     mayor: Any
     county: Any
@@ -256,6 +261,7 @@ def cast(unit_codes: Sequence[str]) -> Cast:
     return Cast(
         county_head=holder("head-xinbin"),
         clerk=holder("office-clerk-1"),
+        clerk2=holder("office-clerk-2"),
         leader=holder("vice-mayor-5"),
         mayor=holder("mayor"),
         county=Unit.objects.get(code="xinbin"),
@@ -417,6 +423,8 @@ def run_slice(
                     addressees=["新宾满族自治县人民政府"],
                     matter_unit=c.transport,
                 )
+                out_doc = timed("prepare", s.document_prepare, actor=c.clerk, document=out_doc)
+                out_doc = timed("check", s.document_check, actor=c.clerk2, document=out_doc)
                 out_doc = timed("review", s.document_review, actor=c.leader, document=out_doc)
                 out_doc = timed("sign", s.document_sign, actor=c.mayor, document=out_doc)
                 out_doc = timed("issue", s.document_issue, actor=c.clerk, document=out_doc)
@@ -625,6 +633,27 @@ def flow(args: argparse.Namespace) -> int:
         print(f"  incoming states {states_in}, opinions {opinions}")
     if not checks["every reply issued"]:
         print(f"  outgoing states {states_out}")
+    ms_per_doc = 1000 * busy / max(done, 1)
+    statements_per_doc = sql_total / max(done, 1)
+    result = f"RESULT ms_per_doc={ms_per_doc:.1f} statements_per_doc={statements_per_doc:.1f}"
+    if args.peer:
+        # The same process in SpiffWorkflow, now, on the same server (benchmarks/spiff_peer.py).
+        from spiff_peer import run as spiff_run
+
+        peer = spiff_run(os.environ["CITYHALL_DATABASE_URL"], done)
+        print(
+            f"\nSpiffWorkflow:  {peer['ms_per_doc']:.1f} ms and {peer['statements_per_doc']:.1f} statements per document"
+            f" (same process, state as JSON in PostgreSQL after each step, audit and inbox rows)"
+        )
+        print(
+            f"goals:         ms/doc ours ÷ Spiff's = {ms_per_doc / peer['ms_per_doc']:.2f} (goal ≤ 1.0); "
+            f"statements/doc {statements_per_doc:.1f} (goal ≤ 90)"
+        )
+        result += (
+            f" spiff_ms_per_doc={peer['ms_per_doc']:.1f} spiff_statements_per_doc={peer['statements_per_doc']:.1f}"
+            f" ratio={ms_per_doc / peer['ms_per_doc']:.2f}"
+        )
+    print(result)
     return 1 if failed else 0
 
 
@@ -937,6 +966,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="countersigning departments; the last stays silent (default fgw,finance,education)",
     )
     p.add_argument("--profile", action="store_true", help="cProfile the run (one process only; slows it down)")
+    p.add_argument("--quick", action="store_true", help="200 documents in one batch, on a scratch database (minutes)")
+    p.add_argument("--no-peer", dest="peer", action="store_false", help="skip the SpiffWorkflow peer")
     q = sub.add_parser("queue", help="p95 of the clerk's intake queue page")
     q.add_argument("--rows", type=int, default=200_000, help="documents loaded (default 200000)")
     q.add_argument("--requests", type=int, default=300, help="timed requests (default 300)")
@@ -949,8 +980,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--profile needs --workers 1")
     if args.part == "flow" and (args.documents < 1 or args.workers < 1 or args.batch < 1 or len(args.units) < 2):
         parser.error("need --documents, --workers, --batch >= 1 and at least two --units")
+    if args.part == "flow" and args.quick:
+        args.documents, args.batch, args.workers = 200, 200, 1
+        with scratch_database():
+            setup_django(args.settings)
+            try:
+                return flow(args)
+            finally:
+                from django.db import connections
+
+                connections.close_all()
     setup_django(args.settings)
     return flow(args) if args.part == "flow" else queue(args)
+
+
+@contextmanager
+def scratch_database() -> Iterator[None]:
+    """A database of its own on CITYHALL_DATABASE_URL's server, dropped afterwards."""
+    import psycopg
+
+    url = os.environ.get("CITYHALL_DATABASE_URL", DEFAULT_DATABASE_URL)
+    base = url.rsplit("/", 1)[0]
+    name = f"cityhall_docs_bench_{os.getpid()}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["CITYHALL_DATABASE_URL"] = f"{base}/{name}"
+    try:
+        yield
+    finally:
+        os.environ["CITYHALL_DATABASE_URL"] = url
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -60,7 +60,9 @@ class Want:
 
 
 def _office() -> Unit:
-    return Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE)
+    from .services import general_office
+
+    return general_office()
 
 
 def _countersign_wants(doc: Document, t: str) -> list[Want]:

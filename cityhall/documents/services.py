@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from cityhall.org.memo import memoised
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import acting_for, holders_at, positions_acted_for, positions_held, supervising_positions
 from cityhall.rulebase.selectors import rulebook
@@ -180,6 +181,24 @@ def _summary(doc: Document) -> dict[str, Any]:
     }
 
 
+def _lock(doc: Document) -> Document:
+    """The document, locked, with the units every action reads (only the document's row is locked)."""
+    return (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("issuer_unit", "drafting_unit", "matter_unit")
+        .get(pk=doc.pk)
+    )
+
+
+def _copy_into(doc: Document, locked: Document) -> None:
+    """What ``refresh_from_db()`` would give the caller's instance, without reading the row again."""
+    if doc is locked:
+        return
+    for f in Document._meta.concrete_fields:
+        setattr(doc, f.attname, getattr(locked, f.attname))
+    doc._state.fields_cache = dict(locked._state.fields_cache)
+
+
 @applies("documents.routing")
 def _apply(
     doc: Document,
@@ -199,7 +218,7 @@ def _apply(
     signed under item (6), not (5).
     """
     at = at or timezone.now()
-    locked = Document.objects.select_for_update().get(pk=doc.pk)
+    locked = _lock(doc)
     if expected_version is not None and locked.version != expected_version:
         raise RuleViolation(
             "stale",
@@ -235,7 +254,7 @@ def _apply(
         at=at,
     )
     inbox.sync(locked, actor=actor, on_behalf_of=on_behalf_of, at=at)
-    doc.refresh_from_db()
+    _copy_into(doc, locked)
     return locked
 
 
@@ -252,14 +271,14 @@ def _touch(
 ) -> Document:
     """A recorded change that is not a state transition (a review, a co-signature, a note)."""
     at = at or timezone.now()
-    locked = Document.objects.select_for_update().get(pk=doc.pk)
+    locked = _lock(doc)
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.version += 1
     locked.save()
     _audit(locked, actor=actor, on_behalf_of=on_behalf_of, action=action, after=after, rule_ids=rule_ids, at=at)
     inbox.sync(locked, actor=actor, on_behalf_of=on_behalf_of, at=at)
-    doc.refresh_from_db()
+    _copy_into(doc, locked)
     return locked
 
 
@@ -270,7 +289,7 @@ def _rules(default: str, extra: Sequence[str]) -> list[str]:
 
 
 def general_office() -> Unit:
-    return Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE)
+    return memoised("general_office", lambda: Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE))
 
 
 # -- submission and intake (Art 48, Art 49 ¶1) --------------------------------------------------
@@ -943,7 +962,10 @@ def host_unit(doc: Document) -> Unit:
 
 
 def principal_of(unit: Unit) -> Position | None:
-    return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("id").first()
+    return memoised(
+        ("principal_of", unit.pk),
+        lambda: Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("id").first(),
+    )
 
 
 def is_head_of(person: Person, unit: Unit, at: dt.datetime) -> bool:
@@ -952,7 +974,14 @@ def is_head_of(person: Person, unit: Unit, at: dt.datetime) -> bool:
 
 def countersign_delegates(unit: Unit) -> list[CountersignDelegate]:
     return list(
-        CountersignDelegate.objects.filter(unit=unit, revoked_at__isnull=True).select_related("person", "granted_by")
+        memoised(
+            ("countersign_delegates", unit.pk),
+            lambda: list(
+                CountersignDelegate.objects.filter(unit=unit, revoked_at__isnull=True).select_related(
+                    "person", "granted_by"
+                )
+            ),
+        )
     )
 
 

@@ -12,6 +12,7 @@ from cityhall.rulebase.selectors import rulebook
 from cityhall.rules.acting import MAYOR, VICE_MAYOR, ActingResult, Seat, resolve_acting
 from cityhall.rules.applies import applies
 
+from .memo import memoised
 from .models import Absence, ExecutiveDesignation, Holding, Person, Portfolio, Position, Unit
 
 
@@ -31,30 +32,55 @@ def position_by_code(code: str) -> Position:
 
 def holders_at(at: dt.datetime, positions: Iterable[Position] | None = None) -> dict[int, Person]:
     """Position id → the person holding it at ``at``."""
-    qs = Holding.objects.at(at).select_related("person")
-    if positions is not None:
-        qs = qs.filter(position__in=list(positions))
-    return {h.position_id: h.person for h in qs}
+    pks = None if positions is None else tuple(sorted(p.pk for p in positions))
+
+    def compute() -> dict[int, Person]:
+        qs = Holding.objects.at(at).select_related("person")
+        if pks is not None:
+            qs = qs.filter(position__in=pks)
+        return {h.position_id: h.person for h in qs}
+
+    return dict(memoised(("holders_at", at, pks), compute))
 
 
 def absences_at(at: dt.datetime, people: Iterable[Person]) -> dict[int, Absence]:
-    qs = Absence.objects.filter(person__in=list(people), start__lte=at, end__gt=at, cancelled=False)
-    return {a.person_id: a for a in qs.order_by("start")}
+    pks = tuple(sorted(p.pk for p in people))
+
+    def compute() -> dict[int, Absence]:
+        qs = Absence.objects.filter(person__in=pks, start__lte=at, end__gt=at, cancelled=False)
+        return {a.person_id: a for a in qs.order_by("start")}
+
+    return dict(memoised(("absences_at", at, pks), compute))
 
 
 def executive_vice_mayor_at(at: dt.datetime) -> Position | None:
-    designation = (
-        ExecutiveDesignation.objects.filter(Q(start__lte=at), Q(end__isnull=True) | Q(end__gt=at))
-        .select_related("position")
-        .order_by("-start")
-        .first()
+    def compute() -> Position | None:
+        designation = (
+            ExecutiveDesignation.objects.filter(Q(start__lte=at), Q(end__isnull=True) | Q(end__gt=at))
+            .select_related("position")
+            .order_by("-start")
+            .first()
+        )
+        return designation.position if designation else None
+
+    return memoised(("executive_vice_mayor_at", at), compute)
+
+
+def _leaders() -> list[Position]:
+    return memoised(
+        "leaders", lambda: list(Position.objects.filter(kind__in=[MAYOR, VICE_MAYOR]).select_related("ab_partner"))
     )
-    return designation.position if designation else None
 
 
 def leadership_seats(at: dt.datetime, extra: Iterable[Position] = ()) -> dict[str, Seat]:
     """A snapshot of the mayor and vice mayors (plus ``extra`` positions) at ``at``."""
-    positions = list(Position.objects.filter(kind__in=[MAYOR, VICE_MAYOR]).select_related("ab_partner"))
+    extra = list(extra)
+    key = ("leadership_seats", at, tuple(sorted(p.pk for p in extra)))
+    return dict(memoised(key, lambda: _leadership_seats(at, extra)))
+
+
+def _leadership_seats(at: dt.datetime, extra: list[Position]) -> dict[str, Seat]:
+    positions = list(_leaders())
     codes = {p.code for p in positions}
     positions += [p for p in extra if p.code not in codes]
     holders = holders_at(at, positions)
@@ -82,11 +108,14 @@ def leadership_seats(at: dt.datetime, extra: Iterable[Position] = ()) -> dict[st
 
 @applies("acting.mayor-away", "acting.ab-partner", "acting.ranking-order")
 def acting_for(position: Position, at: dt.datetime) -> ActingResult:
-    seats = leadership_seats(at, extra=[position])
-    executive = executive_vice_mayor_at(at)
-    return resolve_acting(
-        position.code, seats, executive_vice_mayor=executive.code if executive else None, rulebook=rulebook()
-    )
+    def compute() -> ActingResult:
+        seats = leadership_seats(at, extra=[position])
+        executive = executive_vice_mayor_at(at)
+        return resolve_acting(
+            position.code, seats, executive_vice_mayor=executive.code if executive else None, rulebook=rulebook()
+        )
+
+    return memoised(("acting_for", position.pk, at), compute)
 
 
 @dataclass(frozen=True)
@@ -99,6 +128,10 @@ class ActingAssignment:
 
 def acting_assignments(at: dt.datetime) -> list[ActingAssignment]:
     """Every leader position whose duty someone else does at ``at``."""
+    return list(memoised(("acting_assignments", at), lambda: _acting_assignments(at)))
+
+
+def _acting_assignments(at: dt.datetime) -> list[ActingAssignment]:
     seats = leadership_seats(at)
     executive = executive_vice_mayor_at(at)
     book = rulebook()
@@ -113,7 +146,10 @@ def acting_assignments(at: dt.datetime) -> list[ActingAssignment]:
 
 
 def positions_held(person: Person, at: dt.datetime) -> list[Position]:
-    return [h.position for h in Holding.objects.at(at).filter(person=person).select_related("position__unit")]
+    def compute() -> list[Position]:
+        return [h.position for h in Holding.objects.at(at).filter(person=person).select_related("position__unit")]
+
+    return list(memoised(("positions_held", person.pk, at), compute))
 
 
 def positions_acted_for(person: Person, at: dt.datetime) -> list[ActingAssignment]:
@@ -128,7 +164,11 @@ def portfolio_at(at: dt.datetime) -> QuerySet[Portfolio]:
 
 def supervising_positions(unit: Unit, at: dt.datetime) -> list[Position]:
     """The leaders whose division of labour covers ``unit`` (Art 7 ¶1, used for routing under Art 49)."""
-    return [p.position for p in portfolio_at(at).filter(unit=unit).order_by("position__rank")]
+
+    def compute() -> list[Position]:
+        return [p.position for p in portfolio_at(at).filter(unit=unit).order_by("position__rank")]
+
+    return list(memoised(("supervising_positions", unit.pk, at), compute))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from cityhall.org.memo import org_memo
 from cityhall.org.models import Person
 
 from .models import AuditEvent, AuditHead
@@ -210,7 +211,7 @@ def deferred_audit() -> Iterator[list[_Pending]]:
 
 
 @contextmanager
-def atomic() -> Iterator[list[_Pending]]:
+def atomic(*, savepoint: bool = False) -> Iterator[list[_Pending]]:
     """``transaction.atomic()`` for anything that writes audit events; usable as ``@atomic()`` too.
 
     The outermost block buffers the events of the whole transaction and writes them when the block
@@ -219,43 +220,69 @@ def atomic() -> Iterator[list[_Pending]]:
     that is the deadlock of issue 8 #2. Taking them last, after every other lock of the
     transaction, in one global order, no cycle can form. A nested block is a savepoint; if it is
     rolled back, its events leave the buffer with its work.
+
+    A nested block takes no savepoint of its own (``savepoint=False``): services call services, and a
+    savepoint per call was a quarter of the statements of a document's flow (issue 10). An error in a
+    nested block still rolls back to the nearest real savepoint — the outermost block, or the one
+    the worker takes per deadline — and trims the events buffered since the block began. A caller
+    that catches an error of a nested block and carries on asks for ``atomic(savepoint=True)``;
+    without it the transaction can only roll back (Django refuses further queries).
     """
     buffer = _deferred.get()
     if buffer is None:
-        with transaction.atomic(), deferred_audit() as fresh:
+        with transaction.atomic(), deferred_audit() as fresh, org_memo():
             yield fresh
         return
     mark = len(buffer)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             yield buffer
     except BaseException:
         del buffer[mark:]
         raise
 
 
+def _lock_heads(shards: list[int]) -> dict[int, AuditHead]:
+    """Lock the chain heads of ``shards`` in ascending order with one statement (PostgreSQL locks the
+    rows as the sorted scan returns them), creating any that do not exist yet."""
+    heads = {h.shard: h for h in AuditHead.objects.select_for_update().filter(shard__in=shards).order_by("shard")}
+    missing = [s for s in shards if s not in heads]
+    if missing:
+        # A new shard count or a fresh database: create the heads, then lock them like the others.
+        AuditHead.objects.bulk_create([AuditHead(shard=s) for s in missing], ignore_conflicts=True)
+        heads.update(
+            {h.shard: h for h in AuditHead.objects.select_for_update().filter(shard__in=missing).order_by("shard")}
+        )
+    return heads
+
+
 def _flush(buffer: list[_Pending]) -> None:
+    """Write the buffered events: lock their heads, insert every event, move the heads — three
+    statements whatever the number of events and shards."""
+    if not buffer:
+        return
     by_shard: dict[int, list[AuditEvent]] = {}
     for pending in buffer:
         by_shard.setdefault(pending.shard, []).append(pending.event)
-    if not buffer:
-        return
     kid, key = current_key()
+    heads = _lock_heads(sorted(by_shard))
+    now = timezone.now()
+    written: list[AuditEvent] = []
     for shard in sorted(by_shard):
-        head, _ = AuditHead.objects.select_for_update().get_or_create(shard=shard)
+        head = heads[shard]
         seq, prev = head.seq, head.hash
         # Never earlier than the chain's last event, whatever this server's clock says: verify checks the order.
-        recorded_at = max(timezone.now(), head.recorded_at) if head.recorded_at else timezone.now()
-        events = by_shard[shard]
-        for event in events:
+        recorded_at = max(now, head.recorded_at) if head.recorded_at else now
+        for event in by_shard[shard]:
             seq += 1
             event.seq, event.prev_hash = seq, prev
             event.fmt, event.recorded_at, event.key_id = FORMAT, recorded_at, kid
             event.hash = prev = event_hash(payload_v2(**{f: getattr(event, f) for f in _PAYLOAD_V2_FIELDS}))
             event.mac = event_mac(key, event.hash)
-        AuditEvent.objects.bulk_create(events)
+            written.append(event)
         head.seq, head.hash, head.recorded_at = seq, prev, recorded_at
-        head.save(update_fields=["seq", "hash", "recorded_at"])
+    AuditEvent.objects.bulk_create(written)
+    AuditHead.objects.bulk_update([heads[s] for s in sorted(by_shard)], ["seq", "hash", "recorded_at"])
     buffer.clear()
 
 

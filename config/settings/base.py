@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # NUL and lone surrogates are refused for every request, before any view (cityhall/web/middleware.py).
     "cityhall.web.middleware.RejectUnsafeText",
+    # Organisation reads are memoised for the request (cityhall/org/memo.py).
+    "cityhall.org.memo.OrgMemoMiddleware",
     # Every page needs login unless its view is marked @login_not_required (the public pages).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

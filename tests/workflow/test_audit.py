@@ -219,12 +219,27 @@ def test_the_append_only_trigger_migration_can_be_applied_on_postgresql():
 def test_a_rolled_back_inner_block_takes_its_audit_events_with_it():
     with audit.atomic():
         audit_record(actor=None, action="test.kept")
-        with pytest.raises(ValueError), audit.atomic():
+        with pytest.raises(ValueError), audit.atomic(savepoint=True):
             audit_record(actor=None, action="test.undone")
             raise ValueError("the inner work fails")
         audit_record(actor=None, action="test.kept-too")
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["test.kept", "test.kept-too"]
     assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nested_block_takes_no_savepoint_so_carrying_on_after_its_error_is_refused():
+    # Nested service calls take no savepoint (issue 10); an error caught inside the transaction
+    # cannot be carried past: the whole transaction rolls back, events and all.
+    from django.db.transaction import TransactionManagementError
+
+    with pytest.raises(TransactionManagementError), audit.atomic():
+        audit_record(actor=None, action="test.doomed")
+        with pytest.raises(ValueError), audit.atomic():
+            audit_record(actor=None, action="test.undone")
+            raise ValueError("the inner work fails")
+        AuditEvent.objects.count()
+    assert not AuditEvent.objects.exists()
 
 
 @pytest.mark.django_db
