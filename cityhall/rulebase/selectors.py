@@ -8,6 +8,7 @@ import threading
 from django.conf import settings
 from django.db.models import Count, Max
 
+from cityhall.org.memo import memoised
 from cityhall.rules import (
     DeadlineResult,
     Rulebook,
@@ -29,10 +30,16 @@ def rulebook() -> Rulebook:
 
 
 def calendar_revision() -> str:
-    """Changes whenever a schedule is loaded, edited or removed, on any node."""
-    agg = OfficialYear.objects.aggregate(n=Count("id"), latest=Max("loaded_at"))
-    latest = agg["latest"].isoformat() if agg["latest"] else "-"
-    return f"seed+{agg['n']}@{latest}"
+    """Changes whenever a schedule is loaded, edited or removed, on any node. Asked once per
+    transaction or request (the memo of cityhall/org/memo.py): a deadline scheduled for each of
+    twenty departments needs one answer, not twenty."""
+
+    def compute() -> str:
+        agg = OfficialYear.objects.aggregate(n=Count("id"), latest=Max("loaded_at"))
+        latest = agg["latest"].isoformat() if agg["latest"] else "-"
+        return f"seed+{agg['n']}@{latest}"
+
+    return memoised("calendar_revision", compute)
 
 
 def loaded_schedules() -> list[YearSchedule]:

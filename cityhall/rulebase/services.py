@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from cityhall.org.memo import forget
 from cityhall.rules.calendar import DayKind
 from cityhall.rules.schedule_file import ScheduleFile
 from cityhall.workflow import audit
@@ -42,6 +43,7 @@ def official_year_load(*, schedule: ScheduleFile, actor: AbstractBaseUser | Anon
                 for d, n in parsed.makeup_working_days.items()
             ]
         )
+        forget()  # bulk_create sends no signal: the memoised calendar revision must go too
         transaction.on_commit(lambda: calendar_year_loaded.send(sender=OfficialYear, year=schedule.year))
     return LoadResult(
         year=schedule.year,

@@ -106,28 +106,31 @@ def deadline_schedule(
     return deadline
 
 
-def deadline_close(*, deadline: Deadline, actor: Person | None, state: str, note: str = "") -> Deadline:
-    """Close a pending deadline as met (done in time) or cancelled."""
+def deadline_close(
+    *, deadline: Deadline, actor: Person | None, state: str, note: str = "", already_locked: bool = False
+) -> Deadline:
+    """Close a pending deadline as met (done in time) or cancelled. With ``already_locked`` the caller
+    holds the row's lock in its transaction and passes the instance it read under it: no second read."""
     if state not in (Deadline.State.MET, Deadline.State.CANCELLED):
         raise ValueError(state)
     with audit.atomic():
-        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
-        if locked.state != Deadline.State.PENDING:
-            return locked  # already closed or fired: nothing changes
-        before = _deadline_summary(locked)
-        locked.state = state
-        locked.closed_at = timezone.now()
-        locked.version += 1
-        locked.save(update_fields=["state", "closed_at", "version"])
+        row = deadline if already_locked else Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if row.state != Deadline.State.PENDING:
+            return row  # already closed or fired: nothing changes
+        before = _deadline_summary(row)
+        row.state = state
+        row.closed_at = timezone.now()
+        row.version += 1
+        row.save(update_fields=["state", "closed_at", "version"])
         audit_record(
             actor=actor,
             action=f"deadline.{state}",
-            subject=locked,
+            subject=row,
             before=before,
-            after={**_deadline_summary(locked), "note": note},
-            rule_ids=[locked.rule_id],
+            after={**_deadline_summary(row), "note": note},
+            rule_ids=[row.rule_id],
         )
-    return locked
+    return row
 
 
 def deadlines_recompute_provisional(*, year: int | None = None, actor: Person | None = None) -> int:
