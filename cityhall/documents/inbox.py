@@ -199,6 +199,7 @@ def sync(
         ).select_for_update()
     )
     keep: set[int] = set()
+    new: list[InboxItem] = []
     for want in wants:
         # The 限办日期 the office set applies to every step of the document's handling.
         due_on = doc.handling_due if want.deadline is None else None
@@ -214,21 +215,25 @@ def sync(
             if stale:
                 InboxItem.objects.filter(pk=match.pk).update(**stale)
             continue
-        InboxItem.objects.create(
-            title=want.title[:200],
-            kind=KIND,
-            key=want.key,
-            url=f"/documents/{doc.pk}/",
-            subject_type=ct,
-            subject_id=str(doc.pk),
-            assignee_position=want.position,
-            assignee_person=want.person,
-            unit=want.unit if want.unit else (want.position.unit if want.position else None),
-            deadline=want.deadline,
-            not_for=want.not_for,
-            due_on=due_on,
-            created_at=at,
+        new.append(
+            InboxItem(
+                title=want.title[:200],
+                kind=KIND,
+                key=want.key,
+                url=f"/documents/{doc.pk}/",
+                subject_type=ct,
+                subject_id=str(doc.pk),
+                assignee_position=want.position,
+                assignee_person=want.person,
+                unit=want.unit if want.unit else (want.position.unit if want.position else None),
+                deadline=want.deadline,
+                not_for=want.not_for,
+                due_on=due_on,
+                created_at=at,
+            )
         )
+    if new:
+        InboxItem.objects.bulk_create(new)  # one INSERT for every act now due
     done = [i.pk for i in open_items if i.pk not in keep]
     if done:
         InboxItem.objects.filter(pk__in=done).update(
