@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cityhall.rules import load_rulebook  # noqa: E402
+from cityhall.rules.applies import STATUS_LABELS  # noqa: E402
 from cityhall.rules.schema import KIND_LABELS  # noqa: E402
 
 OUT = ROOT / "docs" / "rule-trace.md"
@@ -38,7 +39,6 @@ EVERY_RULE_TESTS = [
     "tests/rules/test_rulebook_strict.py::test_each_work_rules_quote_is_whole_clauses_of_the_unit_it_cites"
 ]
 ENFORCED, CALCULATOR, RECORDED = "enforced", "calculator_only", "recorded"
-STATUS_LABELS = {ENFORCED: "已施行", CALCULATOR: "仅可计算", RECORDED: "仅记录"}
 STATUS_EN = {ENFORCED: "enforced", CALCULATOR: "calculator only", RECORDED: "recorded"}
 
 

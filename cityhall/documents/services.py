@@ -968,6 +968,10 @@ def principal_of(unit: Unit) -> Position | None:
     )
 
 
+def belongs_to(person: Person, unit: Unit, at: dt.datetime) -> bool:
+    return any(p.unit_id == unit.pk for p in positions_held(person, at))
+
+
 def is_head_of(person: Person, unit: Unit, at: dt.datetime) -> bool:
     return any(p.unit_id == unit.pk and p.kind == Position.Kind.PRINCIPAL_HEAD for p in positions_held(person, at))
 
@@ -989,7 +993,7 @@ def may_countersign(person: Person, unit: Unit, at: dt.datetime) -> bool:
     """The unit's head, or someone the head has authorised and not revoked (Art 50 ¶1)."""
     if is_head_of(person, unit, at):
         return True
-    if unit.pk not in {p.unit_id for p in positions_held(person, at)}:
+    if not belongs_to(person, unit, at):
         return False
     return any(d.person_id == person.pk for d in countersign_delegates(unit))
 
@@ -1001,7 +1005,7 @@ def _head_name(unit: Unit, at: dt.datetime) -> str:
 
 
 def _check_countersigner(actor: Person, unit: Unit, at: dt.datetime, what: str) -> None:
-    if unit.pk not in {p.unit_id for p in positions_held(actor, at)}:
+    if not belongs_to(actor, unit, at):
         raise _refuse("not_your_countersign", "countersign.by-head", f"这项{what}由{unit.name}办理，您不是该单位人员。")
     if not may_countersign(actor, unit, at):
         raise _refuse(
@@ -1030,7 +1034,7 @@ def countersign_delegate_grant(
         raise _refuse("not_the_head", "countersign.by-head", f"只有{unit.name}主要负责人可以授权本单位人员办理会签。")
     if person.pk == actor.pk:
         raise InvalidInput("您是负责人，本来就可以会签，无需授权自己。", "person")
-    if unit.pk not in {p.unit_id for p in positions_held(person, at)}:
+    if not belongs_to(person, unit, at):
         raise InvalidInput(f"{person.name}不是{unit.name}的人员，不能授权其代表本单位会签。", "person")
     with audit.atomic():
         existing = CountersignDelegate.objects.filter(unit=unit, person=person, revoked_at__isnull=True).first()

@@ -52,6 +52,16 @@ def forget(*_: object, **__: object) -> None:
         memo.clear()
 
 
+def forget_on_change(*models: type[Any]) -> None:
+    """Clear the memo whenever a row of ``models`` is saved or deleted (called from AppConfig.ready)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        label = model._meta.label_lower
+        post_save.connect(forget, sender=model, dispatch_uid=f"memo-forget-save-{label}")
+        post_delete.connect(forget, sender=model, dispatch_uid=f"memo-forget-delete-{label}")
+
+
 class OrgMemoMiddleware:
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response

@@ -184,13 +184,13 @@ class AbsenceFlag:
 
 # Art 54 ¶2 names 市政府组成人员、副秘书长和县(区)政府主要负责人; the vice mayors and the
 # secretary-general report to the mayor under ¶1 instead, with no lead time.
-_NOTICE_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY)
+NOTICE_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY)
 
 
 def _needs_notice(positions: Iterable[Position]) -> bool:
     return any(
         p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL
-        or (p.kind == Position.Kind.PRINCIPAL_HEAD and p.unit.kind in _NOTICE_UNIT_KINDS)
+        or (p.kind == Position.Kind.PRINCIPAL_HEAD and p.unit.kind in NOTICE_UNIT_KINDS)
         for p in positions
     )
 
@@ -267,3 +267,9 @@ def absence_flags(absences: Iterable[Absence]) -> dict[int, list[AbsenceFlag]]:
                             )
                         )
     return flags
+
+
+def flags_of(absence: Absence) -> list[AbsenceFlag]:
+    """The flags of one absence, judged against the absences that overlap it (the pairing needs them)."""
+    overlapping = Absence.objects.filter(end__gt=absence.start, start__lt=absence.end)
+    return absence_flags(overlapping).get(absence.pk, [])

@@ -15,10 +15,12 @@ from cityhall.rules.deadlines import LOCAL_TZ
 
 from .models import Absence, Position, Unit
 from .selectors import (
+    NOTICE_UNIT_KINDS,
     UnknownPosition,
     absence_flags,
     acting_assignments,
     executive_vice_mayor_at,
+    flags_of,
     holders_at,
     portfolio_at,
     position_by_code,
@@ -78,9 +80,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "vice_mayor_positions": [p for p in leaders if p.kind == Position.Kind.VICE_MAYOR],
         "deputy_positions": [p for p in positions if p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL],
         "head_positions": [
-            p
-            for p in positions
-            if p.kind == Position.Kind.PRINCIPAL_HEAD and p.unit.kind in (Unit.Kind.COUNTY, Unit.Kind.DEPARTMENT)
+            p for p in positions if p.kind == Position.Kind.PRINCIPAL_HEAD and p.unit.kind in NOTICE_UNIT_KINDS
         ],
     }
     return render(request, "org/index.html", context)
@@ -117,9 +117,7 @@ def record_absence(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, f"已登记 {absence.person.name} {absence.start:%m-%d %H:%M} 至 {absence.end:%m-%d %H:%M} 外出。"
         )
-        for flag in absence_flags(Absence.objects.filter(end__gt=absence.start, start__lt=absence.end)).get(
-            absence.pk, []
-        ):
+        for flag in flags_of(absence):
             messages.warning(request, f"请注意：{flag.message}（{flag.citation}）。")
     return redirect("org:index")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cityhall.rules import Rule, Rulebook
+from cityhall.rules.applies import STATUS_LABELS
 from cityhall.rules.numerals import article_citation
 from cityhall.rules.schema import KIND_LABELS, UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Period, Quantity, Terms
 from cityhall.rules.signing import ROLE_LABELS as SIGNER_LABELS
@@ -32,7 +33,6 @@ def param_summary(name: str, param: Any) -> str:
 
 
 TRACE_FILE = Path(__file__).resolve().parent / "trace.json"
-STATUS_LABELS = {"enforced": "已施行", "calculator_only": "仅可计算", "recorded": "仅记录"}
 STATUS_NOTES = {
     "enforced": "系统的业务流程按本条办理，并有测试核验。",
     "calculator_only": "可以按本条计算期限，但尚无业务流程据此自动排期。",

@@ -18,6 +18,9 @@ from typing import TypeVar
 
 F = TypeVar("F", bound=Callable[..., object])
 
+# The rule trace's statuses (script/rule_trace.py computes them; the /rules/ page shows them).
+STATUS_LABELS = {"enforced": "已施行", "calculator_only": "仅可计算", "recorded": "仅记录"}
+
 # rule id → the qualified names of the functions that declare they apply it
 APPLIED: defaultdict[str, list[str]] = defaultdict(list)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .numerals import cn_to_int
 from .schema import CalendarPeriodEnd, DayOfMonth, Direction, Param, Period, Quantity, Terms, Unit
-from .source_text import cn_to_int, normalise
+from .source_text import normalise
 
 _NUMBER = r"(\d+|[零一二三四五六七八九十百两]+)"
 # Longest unit words first: 个工作日 before 日, 个月 before 月.

@@ -13,32 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+from .numerals import article_citation, cn_to_int
+
 _ARTICLE = re.compile(r"^([零一二三四五六七八九十百]+)、(.*)$")
 _ITEM = re.compile(r"^[(（]([零一二三四五六七八九十]+)[)）](.*)$")
 _CHAPTER = re.compile(r"^第[零一二三四五六七八九十]+章")
 # A whole clause ends at one of these (full-width or ASCII, as the published text mixes both) or at
 # the end of its unit; it begins at the start of its unit or just after one.
 CLAUSE_ENDS = "。；;：:！!？?"
-
-
-def cn_to_int(text: str) -> int:
-    """一 → 1, 十五 → 15, 二十 → 20, 四十四 → 44, 一百零二 → 102."""
-    if not text:
-        raise ValueError("empty numeral")
-    total, current = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {text}")
-    return total + current
 
 
 def normalise(text: str) -> str:
@@ -204,6 +186,4 @@ class SourceText:
 
 
 def _cite(place: Place) -> str:
-    from .numerals import article_citation
-
     return article_citation(place.article, place.paragraph, place.item)

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from cityhall.rules import RulebookError, load_rulebook
+from cityhall.rules.numerals import cn_to_int
 from cityhall.rules.quoted_numbers import stated
 from cityhall.rules.rulebook import RULEBOOKS_DIR
 from cityhall.rules.schema import Unit
-from cityhall.rules.source_text import Place, SourceText, cn_to_int
+from cityhall.rules.source_text import Place, SourceText
 
 FUSHUN = RULEBOOKS_DIR / "fushun-2022"
 TEXT = FUSHUN / "text" / "work-rules.txt"

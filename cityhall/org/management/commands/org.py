@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from cityhall.org.models import Absence, Position
-from cityhall.org.selectors import UnknownPosition, absence_flags, acting_for, holders_at, position_by_code
+from cityhall.org.models import Position
+from cityhall.org.selectors import UnknownPosition, acting_for, flags_of, holders_at, position_by_code
 from cityhall.org.services import OrgError, absence_record
 from cityhall.rules.deadlines import LOCAL_TZ
 
@@ -87,8 +87,7 @@ class Command(BaseCommand):
         )
         result = acting_for(position, start)
         self.stdout.write(f"期间代行：{result.message}")
-        overlapping = Absence.objects.filter(end__gt=absence.start, start__lt=absence.end)
-        for flag in absence_flags(overlapping).get(absence.pk, []):
+        for flag in flags_of(absence):
             self.stdout.write(f"提示：{flag.message}（{flag.citation}）")
 
     def _positions(self, opts: dict[str, Any]) -> None:
