@@ -102,18 +102,22 @@ def test_an_unverified_source_loads_and_says_so(scratch):
     assert book.rule("minutes.issue").source.quotes_verified is True
 
 
-def test_the_text_and_the_quote_edited_together_break_the_pin(scratch):
-    _edit(scratch / "text" / "work-rules.txt", "会议结束后3个工作日内印发", "会议结束后5个工作日内印发")
-    _edit(scratch / MINUTES, "3个工作日内印发", "5个工作日内印发")
-    _edit(scratch / MINUTES, "value: 3, unit: working_day", "value: 5, unit: working_day")
-    _refused(scratch, "sources.yaml", "sources.workrules.sha256", "已改变.*更新 sha256")
-
-
-def test_a_deliberately_updated_pin_loads_the_new_text(scratch):
+def _make_it_five_days(scratch: Path) -> Path:
+    """Art 44 ¶3 edited to 5 working days in the text, the quote and the parameter alike."""
     text = scratch / "text" / "work-rules.txt"
     _edit(text, "会议结束后3个工作日内印发", "会议结束后5个工作日内印发")
     _edit(scratch / MINUTES, "3个工作日内印发", "5个工作日内印发")
     _edit(scratch / MINUTES, "value: 3, unit: working_day", "value: 5, unit: working_day")
+    return text
+
+
+def test_the_text_and_the_quote_edited_together_break_the_pin(scratch):
+    _make_it_five_days(scratch)
+    _refused(scratch, "sources.yaml", "sources.workrules.sha256", "已改变.*更新 sha256")
+
+
+def test_a_deliberately_updated_pin_loads_the_new_text(scratch):
+    text = _make_it_five_days(scratch)
     old = hashlib.sha256(TEXT.read_bytes()).hexdigest()
     _edit(scratch / "sources.yaml", old, hashlib.sha256(text.read_bytes()).hexdigest())
     assert load_rulebook(scratch).rule("minutes.issue").record.params["period"].value == 5
