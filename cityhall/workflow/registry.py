@@ -10,6 +10,12 @@
 ``on_due`` runs inside the worker's transaction, with the deadline row locked,
 so its database effects and the deadline's new state commit together: exactly
 once, even with several workers or a worker killed mid-batch.
+
+A kind with many deadlines falling due together registers ``on_due_many`` instead:
+it takes the batch's deadlines of that kind (all locked) and returns each one's
+outcome by id, so that its work can be done in a few statements for the whole
+batch. If it raises, the worker rolls the batch back and calls it again with one
+deadline at a time, each in its own savepoint.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
 
 DueHandler = Callable[["Deadline", dt.datetime], str]
 RemindHandler = Callable[["Deadline", dt.datetime], None]
+BatchDueHandler = Callable[[list["Deadline"], dt.datetime], dict[int, str]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class DeadlineKind:
     label: str
     on_due: DueHandler | None = None
     on_remind: RemindHandler | None = None
+    # Handles a batch at once; takes precedence over ``on_due``. Returns {deadline id: outcome}.
+    on_due_many: BatchDueHandler | None = None
     # Remind this long before the due time; None means no reminder.
     remind_before: dt.timedelta | None = dt.timedelta(days=1)
 

@@ -17,9 +17,11 @@ import traceback
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .audit import audit_record, deferred_audit
+from . import audit
+from .audit import audit_record
 from .models import Deadline, InboxItem
 from .registry import get_kind
 
@@ -43,69 +45,170 @@ def _claim(queryset, batch: int):  # type: ignore[no-untyped-def]
     return list(queryset.select_for_update(skip_locked=True).order_by("due_at", "id")[:batch])
 
 
-def fire_due(now: dt.datetime, batch: int = 200) -> RunStats:
-    """One batch of due deadlines: claim, handle, mark, audit — in one transaction."""
-    stats = RunStats()
-    with transaction.atomic(), deferred_audit() as pending_events:
-        due = Deadline.objects.filter(state=Deadline.State.PENDING, due_at__lte=now).exclude(not_before__gt=now)
-        for d in _claim(due, batch):
-            kind = get_kind(d.kind)
-            mark = len(pending_events)
-            original = (d.state, d.closed_at, d.version)
-            try:
-                with transaction.atomic():  # a savepoint: a failing handler undoes only its own work
-                    outcome = kind.on_due(d, now) if kind.on_due else Deadline.State.MISSED
-                    if outcome not in (Deadline.State.FIRED, Deadline.State.MISSED):
-                        raise ValueError(f"handler for {d.kind} returned {outcome!r}")
-                    d.state = outcome
-                    d.closed_at = now
-                    d.version += 1
-                    d.save(update_fields=["state", "closed_at", "version"])
-                    audit_record(
-                        actor=None,
-                        action=f"deadline.{outcome}",
-                        subject=d,
-                        before={"state": "pending"},
-                        after={"state": outcome, "due_at": d.due_at.isoformat(), "kind": d.kind},
-                        rule_ids=[d.rule_id],
-                        at=now,
-                    )
-            except Exception:
-                del pending_events[mark:]  # the handler's audit events go with its rolled-back work
-                # The savepoint rolled back the row, not this object: forget what the failed try set on it.
-                d.state, d.closed_at, d.version = original
-                d.attempts += 1
-                d.last_error = traceback.format_exc(limit=5)[-2000:]
-                d.not_before = now + dt.timedelta(minutes=2**d.attempts)
-                gave_up = d.attempts >= MAX_ATTEMPTS
-                if gave_up:
-                    # Stop retrying but never lose it: it is overdue and visible as such.
-                    d.state = Deadline.State.MISSED
-                    d.closed_at = now
-                d.save(update_fields=["attempts", "last_error", "not_before", "state", "closed_at"])
-                if gave_up:
-                    audit_record(
-                        actor=None,
-                        action="deadline.missed",
-                        subject=d,
-                        before={"state": "pending"},
-                        after={"state": "missed", "attempts": d.attempts, "error": d.last_error.splitlines()[-1:]},
-                        rule_ids=[d.rule_id],
-                        at=now,
-                    )
-                log.exception("deadline %s (%s) handler failed", d.pk, d.kind)
-                stats.failed += 1
-                continue
-            if outcome == Deadline.State.FIRED:
-                stats.fired += 1
+def _check_outcome(d: Deadline, outcome: object) -> str:
+    if outcome not in (Deadline.State.FIRED, Deadline.State.MISSED):
+        raise ValueError(f"handler for {d.kind} returned {outcome!r}")
+    return str(outcome)
+
+
+def _record_closed(d: Deadline, outcome: str, now: dt.datetime) -> None:
+    audit_record(
+        actor=None,
+        action=f"deadline.{outcome}",
+        subject=d,
+        before={"state": "pending"},
+        after={"state": outcome, "due_at": d.due_at.isoformat(), "kind": d.kind},
+        rule_ids=[d.rule_id],
+        at=now,
+    )
+
+
+class _RowFailed(Exception):
+    """A per-row handler raised inside a batch: the batch is rolled back and this row is set aside."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__(deadline.pk)
+        self.deadline = deadline
+
+
+def _fire_batch(rows: list[Deadline], now: dt.datetime, stats: RunStats) -> None:
+    """The whole claimed batch at once: each kind's handler over its rows, then one UPDATE per outcome.
+
+    Any exception leaves the batch to the caller, which rolls it back (see ``fire_due``).
+    """
+    by_kind: dict[str, list[Deadline]] = {}
+    for d in rows:
+        by_kind.setdefault(d.kind, []).append(d)
+    outcomes: dict[int, str] = {}
+    for key, group in by_kind.items():
+        kind = get_kind(key)
+        if kind.on_due_many is not None:
+            result = kind.on_due_many(group, now)
+            outcomes.update({d.pk: _check_outcome(d, result.get(d.pk)) for d in group})
+        elif kind.on_due is not None:
+            for d in group:
+                try:
+                    outcomes[d.pk] = _check_outcome(d, kind.on_due(d, now))
+                except Exception as exc:
+                    raise _RowFailed(d) from exc
+        else:
+            outcomes.update({d.pk: Deadline.State.MISSED for d in group})
+    for outcome in (Deadline.State.FIRED, Deadline.State.MISSED):
+        ids = [d.pk for d in rows if outcomes[d.pk] == outcome]
+        if ids:
+            Deadline.objects.filter(pk__in=ids).update(state=outcome, closed_at=now, version=F("version") + 1)
+    for d in rows:
+        _record_closed(d, outcomes[d.pk], now)
+    stats.fired += sum(1 for o in outcomes.values() if o == Deadline.State.FIRED)
+    stats.missed += sum(1 for o in outcomes.values() if o == Deadline.State.MISSED)
+
+
+def _record_failure(d: Deadline, now: dt.datetime, error: str, stats: RunStats) -> None:
+    """A handler failed: back off and retry later, or after the last attempt give up as missed (never lost)."""
+    d.attempts += 1
+    d.last_error = error[-2000:]
+    d.not_before = now + dt.timedelta(minutes=2**d.attempts)
+    gave_up = d.attempts >= MAX_ATTEMPTS
+    if gave_up:
+        # Stop retrying but never lose it: it is overdue and visible as such.
+        d.state = Deadline.State.MISSED
+        d.closed_at = now
+    d.save(update_fields=["attempts", "last_error", "not_before", "state", "closed_at"])
+    if gave_up:
+        audit_record(
+            actor=None,
+            action="deadline.missed",
+            subject=d,
+            before={"state": "pending"},
+            after={"state": "missed", "attempts": d.attempts, "error": d.last_error.splitlines()[-1:]},
+            rule_ids=[d.rule_id],
+            at=now,
+        )
+    log.error("deadline %s (%s) handler failed: %s", d.pk, d.kind, d.last_error.splitlines()[-1:])
+    stats.failed += 1
+
+
+def _fire_one(d: Deadline, now: dt.datetime, pending_events: list, stats: RunStats) -> None:  # type: ignore[type-arg]
+    """One deadline in its own savepoint: a failing handler undoes only its own work and is retried later."""
+    kind = get_kind(d.kind)
+    mark = len(pending_events)
+    original = (d.state, d.closed_at, d.version)
+    try:
+        with transaction.atomic():
+            if kind.on_due_many is not None:
+                outcome = _check_outcome(d, kind.on_due_many([d], now).get(d.pk))
+            elif kind.on_due is not None:
+                outcome = _check_outcome(d, kind.on_due(d, now))
             else:
-                stats.missed += 1
+                outcome = Deadline.State.MISSED
+            d.state = outcome
+            d.closed_at = now
+            d.version += 1
+            d.save(update_fields=["state", "closed_at", "version"])
+            _record_closed(d, outcome, now)
+    except Exception:
+        del pending_events[mark:]  # the handler's audit events go with its rolled-back work
+        # The savepoint rolled back the row, not this object: forget what the failed try set on it.
+        d.state, d.closed_at, d.version = original
+        _record_failure(d, now, traceback.format_exc(limit=5), stats)
+        return
+    if outcome == Deadline.State.FIRED:
+        stats.fired += 1
+    else:
+        stats.missed += 1
+
+
+def _fresh(ids: list[int]) -> list[Deadline]:
+    # The handlers may have changed the instances before a rollback: read the rows again (still locked by us).
+    return list(Deadline.objects.filter(pk__in=ids).order_by("due_at", "id"))
+
+
+def fire_due(now: dt.datetime, batch: int = 500) -> RunStats:
+    """One batch of due deadlines: claim, handle, mark, audit — in one transaction.
+
+    The batch is handled as a whole (one UPDATE per outcome, the audit events in one INSERT) inside
+    one savepoint. If a row's handler raises, the savepoint is rolled back, that row alone is
+    recorded as failed (to be retried after its back-off) and the rest of the batch is tried again.
+    If anything else raises (a batch handler, the audit), the rows — still locked by this
+    transaction — are redone one by one, each in its own savepoint. Either way one bad row never
+    holds back the others, and no row is handled twice in what commits.
+    """
+    stats = RunStats()
+    with audit.atomic() as pending_events:
+        due = Deadline.objects.filter(state=Deadline.State.PENDING, due_at__lte=now).exclude(not_before__gt=now)
+        rows = _claim(due, batch)
+        while rows:
+            mark = len(pending_events)
+            attempt = RunStats()
+            try:
+                with transaction.atomic():
+                    _fire_batch(rows, now, attempt)
+            except _RowFailed as failure:
+                del pending_events[mark:]
+                bad = failure.deadline.pk
+                cause = failure.__cause__ or failure
+                error = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__, limit=5))
+                rows = _fresh([d.pk for d in rows])
+                _record_failure(next(d for d in rows if d.pk == bad), now, error, stats)
+                rows = [d for d in rows if d.pk != bad]
+                continue
+            except Exception:
+                del pending_events[mark:]
+                log.warning(
+                    "a batch of %s deadlines failed as a whole; redoing it row by row", len(rows), exc_info=True
+                )
+                for d in _fresh([d.pk for d in rows]):
+                    _fire_one(d, now, pending_events, stats)
+                break
+            stats.fired += attempt.fired
+            stats.missed += attempt.missed
+            break
     return stats
 
 
 def send_reminders(now: dt.datetime, batch: int = 200) -> RunStats:
     stats = RunStats()
-    with transaction.atomic(), deferred_audit():
+    with audit.atomic():
         due = Deadline.objects.filter(
             state=Deadline.State.PENDING, reminded_at__isnull=True, remind_at__lte=now, due_at__gt=now
         )
@@ -139,7 +242,7 @@ def send_reminders(now: dt.datetime, batch: int = 200) -> RunStats:
     return stats
 
 
-def run_once(now: dt.datetime | None = None, batch: int = 200) -> RunStats:
+def run_once(now: dt.datetime | None = None, batch: int = 500) -> RunStats:
     """Drain everything due at ``now``: reminders, then due deadlines, batch after batch."""
     now = now or timezone.now()
     total = RunStats()
@@ -154,7 +257,7 @@ def run_once(now: dt.datetime | None = None, batch: int = 200) -> RunStats:
             return total
 
 
-def run_forever(interval: float = 10.0, batch: int = 200) -> None:  # pragma: no cover - exercised by hand
+def run_forever(interval: float = 10.0, batch: int = 500) -> None:  # pragma: no cover - exercised by hand
     log.info("cityhall worker started (interval %ss, batch %s)", interval, batch)
     while True:
         stats = run_once(batch=batch)

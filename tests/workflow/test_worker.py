@@ -349,6 +349,118 @@ def test_a_failure_after_the_state_was_set_leaves_the_deadline_pending_not_silen
 
     monkeypatch.setattr(worker, "audit_record", breaking_audit)
     stats = worker.fire_due(now)
-    assert calls["n"] == 1 and stats.failed == 1
+    # Once for the batch as a whole, once more for the row on its own after the batch was rolled back.
+    assert calls["n"] == 2 and stats.failed == 1
     d.refresh_from_db()
     assert (d.state, d.closed_at, d.attempts) == ("pending", None, 1)
+
+
+# -- batches (issue 10 P2) ---------------------------------------------------------------------------
+
+
+def test_a_batch_of_unhandled_deadlines_costs_the_same_statements_whatever_its_size(make_deadline, now):
+    from cityhall.workflow import worker
+
+    def statements(n: int) -> int:
+        for i in range(n):
+            make_deadline(kind="test.workflow.unhandled", due_at=now - dt.timedelta(minutes=i + 1))
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            stats = worker.fire_due(now)
+        assert stats.missed == n
+        return len(ctx.captured_queries)
+
+    # Every chain head exists after the first batch; 40 rows still fit in one INSERT on SQLite.
+    statements(60)
+    small, large = statements(3), statements(40)
+    assert small == large, f"3 deadlines took {small} statements, 40 took {large}"
+    assert large <= 9  # claim, one UPDATE, the audit flush (3), and two savepoints with their releases
+    assert Deadline.objects.filter(state=Deadline.State.MISSED, version=2).count() == 103
+    assert AuditEvent.objects.filter(action="deadline.missed").count() == 103
+
+
+def test_a_batch_handler_gets_the_batchs_rows_of_its_kind_at_once(register_kind, make_deadline, now):
+    seen: list[list[int]] = []
+
+    def many(rows: list[Deadline], at: dt.datetime) -> dict[int, str]:
+        seen.append(sorted(d.pk for d in rows))
+        return {d.pk: (Deadline.State.FIRED if d.subject_label == "办" else Deadline.State.MISSED) for d in rows}
+
+    register_kind("test.workflow.many", on_due_many=many)
+    act = [make_deadline(kind="test.workflow.many", subject_label="办") for _ in range(3)]
+    skip = make_deadline(kind="test.workflow.many", subject_label="不办")
+    other = make_deadline(kind="test.workflow.unhandled")
+
+    stats = run_once(now)
+
+    assert (stats.fired, stats.missed, stats.failed) == (3, 2, 0)
+    assert seen == [sorted([*(d.pk for d in act), skip.pk])]
+    states = dict(Deadline.objects.values_list("pk", "state"))
+    assert [states[d.pk] for d in act] == ["fired"] * 3
+    assert (states[skip.pk], states[other.pk]) == ("missed", "missed")
+    for d in act:
+        [fired] = events("deadline.fired", d)
+        assert fired.after["kind"] == "test.workflow.many"
+
+
+def test_when_a_batch_handler_fails_the_batch_is_redone_row_by_row_and_only_the_bad_row_waits(
+    register_kind, make_deadline, now
+):
+    calls: list[list[str]] = []
+
+    def many(rows: list[Deadline], at: dt.datetime) -> dict[int, str]:
+        calls.append([d.subject_label for d in rows])
+        for d in rows:
+            Deadline.objects.filter(pk=d.pk).update(subject_label=d.subject_label + "（处理中）")
+            if d.subject_label == "坏":
+                raise RuntimeError("这一条的承办单位不存在")
+        return {d.pk: Deadline.State.FIRED for d in rows}
+
+    register_kind("test.workflow.many", on_due_many=many)
+    good = [
+        make_deadline(kind="test.workflow.many", subject_label="好", due_at=now - dt.timedelta(hours=h)) for h in (3, 1)
+    ]
+    bad = make_deadline(kind="test.workflow.many", subject_label="坏", due_at=now - dt.timedelta(hours=2))
+
+    stats = run_once(now)
+
+    assert (stats.fired, stats.failed) == (2, 1)
+    # Once for the batch, then once per row in due order.
+    assert calls == [["好", "坏", "好"], ["好"], ["坏"], ["好"]]
+    for d in good:
+        d.refresh_from_db()
+        assert (d.state, d.subject_label, d.version) == ("fired", "好（处理中）", 2)
+        assert len(events("deadline.fired", d)) == 1
+    bad.refresh_from_db()
+    # The failed try's write went with its savepoint; the row waits for its back-off.
+    assert (bad.state, bad.subject_label, bad.attempts) == ("pending", "坏", 1)
+    assert "这一条的承办单位不存在" in bad.last_error
+    assert not events("deadline.fired", bad)
+
+
+def test_a_failing_row_handler_in_a_batch_is_set_aside_and_called_once(register_kind, make_deadline, now):
+    calls: list[str] = []
+
+    def one(d: Deadline, at: dt.datetime) -> str:
+        calls.append(d.subject_label)
+        Deadline.objects.filter(pk=d.pk).update(subject_label=d.subject_label + "!")
+        if d.subject_label == "坏":
+            raise RuntimeError("boom")
+        return Deadline.State.FIRED
+
+    register_kind("test.workflow.one", on_due=one)
+    first = make_deadline(kind="test.workflow.one", subject_label="甲", due_at=now - dt.timedelta(hours=3))
+    bad = make_deadline(kind="test.workflow.one", subject_label="坏", due_at=now - dt.timedelta(hours=2))
+    last = make_deadline(kind="test.workflow.one", subject_label="乙", due_at=now - dt.timedelta(hours=1))
+
+    stats = run_once(now)
+
+    assert (stats.fired, stats.failed) == (2, 1)
+    # 甲 ran twice (its first run was rolled back with the batch), 坏 once, 乙 once.
+    assert calls == ["甲", "坏", "甲", "乙"]
+    labels = dict(Deadline.objects.values_list("pk", "subject_label"))
+    assert (labels[first.pk], labels[bad.pk], labels[last.pk]) == ("甲!", "坏", "乙!")
+    bad.refresh_from_db()
+    assert bad.state == "pending" and bad.attempts == 1 and "boom" in bad.last_error
