@@ -128,28 +128,27 @@ def payload_v2(
 ) -> str:
     """Format 2: every field prefixed with its length in UTF-8 bytes, so that no character inside a field (U+001F
     was the v1 separator) can move text from one field to the next without changing the hashed text."""
-    return "v2" + "".join(
-        _lp(part)
-        for part in (
-            str(shard),
-            str(seq),
-            prev_hash,
-            _utc(occurred_at),
-            _utc(recorded_at),
-            "" if actor_id is None else str(actor_id),
-            actor_label,
-            "" if on_behalf_of_id is None else str(on_behalf_of_id),
-            on_behalf_of_label,
-            action,
-            subject_type,
-            subject_id,
-            subject_label,
-            before_json,
-            after_json,
-            rule_ids,
-            key_id,
-        )
+    parts = (
+        str(shard),
+        str(seq),
+        prev_hash,
+        _utc(occurred_at),
+        _utc(recorded_at),
+        "" if actor_id is None else str(actor_id),
+        actor_label,
+        "" if on_behalf_of_id is None else str(on_behalf_of_id),
+        on_behalf_of_label,
+        action,
+        subject_type,
+        subject_id,
+        subject_label,
+        before_json,
+        after_json,
+        rule_ids,
+        key_id,
     )
+    # _lp() inlined: a worker's batch builds this for every event it writes.
+    return "v2" + "".join([f"{len(p.encode('utf-8'))}:{p}" for p in parts])
 
 
 def mac_keys() -> dict[str, bytes]:
@@ -183,7 +182,8 @@ def shard_for(subject_type: str, subject_id: str, action: str) -> int:
 
 @dataclass
 class _Pending:
-    event: AuditEvent
+    # The event's column values by attribute name; the chain fields are filled in when it is flushed.
+    fields: dict[str, Any]
     shard: int
 
 
@@ -261,13 +261,13 @@ def _flush(buffer: list[_Pending]) -> None:
     statements whatever the number of events and shards."""
     if not buffer:
         return
-    by_shard: dict[int, list[AuditEvent]] = {}
+    by_shard: dict[int, list[dict[str, Any]]] = {}
     for pending in buffer:
-        by_shard.setdefault(pending.shard, []).append(pending.event)
+        by_shard.setdefault(pending.shard, []).append(pending.fields)
     kid, key = current_key()
     heads = _lock_heads(sorted(by_shard))
     now = timezone.now()
-    written: list[AuditEvent] = []
+    written: list[dict[str, Any]] = []
     for shard in sorted(by_shard):
         head = heads[shard]
         seq, prev = head.seq, head.hash
@@ -275,15 +275,33 @@ def _flush(buffer: list[_Pending]) -> None:
         recorded_at = max(now, head.recorded_at) if head.recorded_at else now
         for event in by_shard[shard]:
             seq += 1
-            event.seq, event.prev_hash = seq, prev
-            event.fmt, event.recorded_at, event.key_id = FORMAT, recorded_at, kid
-            event.hash = prev = event_hash(payload_v2(**{f: getattr(event, f) for f in _PAYLOAD_V2_FIELDS}))
-            event.mac = event_mac(key, event.hash)
+            event.update(seq=seq, prev_hash=prev, fmt=FORMAT, recorded_at=recorded_at, key_id=kid)
+            event["hash"] = prev = event_hash(payload_v2(**{f: event[f] for f in _PAYLOAD_V2_FIELDS}))
+            event["mac"] = event_mac(key, event["hash"])
             written.append(event)
         head.seq, head.hash, head.recorded_at = seq, prev, recorded_at
-    AuditEvent.objects.bulk_create(written)
+    _insert(written)
     AuditHead.objects.bulk_update([heads[s] for s in sorted(by_shard)], ["seq", "hash", "recorded_at"])
     buffer.clear()
+
+
+# Above this many events a flush writes them with COPY on PostgreSQL: a worker's batch of 500
+# deadlines spent most of its time building and binding one INSERT … UNNEST (issue 10 P2).
+COPY_ABOVE = 64
+
+
+def _insert(events: list[dict[str, Any]]) -> None:
+    if connection.vendor != "postgresql" or len(events) <= COPY_ABOVE:
+        AuditEvent.objects.bulk_create([AuditEvent(**e) for e in events])
+        return
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.attname) for f in fields)
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        with raw.copy(f"COPY {AuditEvent._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for event in events:
+                copy.write_row([event[n] for n in names])
 
 
 _PAYLOAD_FIELDS = (
@@ -317,7 +335,7 @@ def audit_record(
     rule_ids: Iterable[str] = (),
     at: dt.datetime | None = None,
     subject_override: tuple[str, str, str] | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one event to the transaction's buffer; ``atomic()`` writes it, chained, when its block ends.
 
     Must run inside the ``atomic()`` block that makes the change it records.
@@ -345,9 +363,7 @@ def audit_record(
         # Writing at once would lock this shard's head now, in event order, and hold it while the rest of
         # the transaction takes other heads and rows: concurrent writers then deadlock (issue 8 #2).
         raise RuntimeError("audit_record must run inside cityhall.workflow.audit.atomic() (or deferred_audit())")
-    event = AuditEvent(seq=0, prev_hash="", hash="", **fields)
-    buffer.append(_Pending(event, shard))
-    return event
+    buffer.append(_Pending(fields, shard))
 
 
 VERIFY_FIELDS = ("id", *_PAYLOAD_FIELDS, "hash", "fmt", "recorded_at", "key_id", "mac")

@@ -68,8 +68,12 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label_for(self.subject_label, self.due_date)
+
+    @staticmethod
+    def label_for(subject_label: str, due_date: dt.date) -> str:
         # People read this (audit trail, admin): the date, not the rule's code.
-        return f"{self.subject_label}（{self.due_date:%Y-%m-%d}截止）"
+        return f"{subject_label}（{due_date:%Y-%m-%d}截止）"
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         """Overdue is visible from the due time alone, whether or not a worker has run."""

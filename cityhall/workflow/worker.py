@@ -15,6 +15,7 @@ import logging
 import time
 import traceback
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F
@@ -23,10 +24,11 @@ from django.utils import timezone
 from . import audit
 from .audit import audit_record
 from .models import Deadline, InboxItem
-from .registry import get_kind
+from .registry import DeadlineKind, get_kind
 
 log = logging.getLogger("cityhall.worker")
 MAX_ATTEMPTS = 5
+DEADLINE_LABEL = Deadline._meta.label_lower
 
 
 @dataclass
@@ -41,8 +43,24 @@ class RunStats:
         return self.fired + self.missed + self.reminded + self.failed
 
 
-def _claim(queryset, batch: int):  # type: ignore[no-untyped-def]
-    return list(queryset.select_for_update(skip_locked=True).order_by("due_at", "id")[:batch])
+class _Claimed(NamedTuple):
+    """What firing needs of a claimed row. Handlers get full Deadline objects; a kind without one
+    needs no more than this, and building 2,000 model instances per batch was a fifth of its time."""
+
+    pk: int
+    kind: str
+    rule_id: str
+    subject_label: str
+    due_date: dt.date
+    due_at: dt.datetime
+
+    def __str__(self) -> str:
+        return Deadline.label_for(self.subject_label, self.due_date)
+
+
+def _claim(queryset, batch: int) -> list[_Claimed]:  # type: ignore[no-untyped-def]
+    rows = queryset.select_for_update(skip_locked=True).order_by("due_at", "id")
+    return [_Claimed(*r) for r in rows.values_list(*_Claimed._fields)[:batch]]
 
 
 def _check_outcome(d: Deadline, outcome: object) -> str:
@@ -51,16 +69,20 @@ def _check_outcome(d: Deadline, outcome: object) -> str:
     return str(outcome)
 
 
-def _record_closed(d: Deadline, outcome: str, now: dt.datetime) -> None:
+def _record_closed(d: Deadline | _Claimed, outcome: str, now: dt.datetime) -> None:
     audit_record(
         actor=None,
         action=f"deadline.{outcome}",
-        subject=d,
+        subject_override=(DEADLINE_LABEL, str(d.pk), str(d)[:200]),
         before={"state": "pending"},
         after={"state": outcome, "due_at": d.due_at.isoformat(), "kind": d.kind},
         rule_ids=[d.rule_id],
         at=now,
     )
+
+
+def _has_handler(kind: DeadlineKind) -> bool:
+    return kind.on_due_many is not None or kind.on_due is not None
 
 
 class _RowFailed(Exception):
@@ -71,17 +93,21 @@ class _RowFailed(Exception):
         self.deadline = deadline
 
 
-def _fire_batch(rows: list[Deadline], now: dt.datetime, stats: RunStats) -> None:
+def _fire_batch(rows: list[_Claimed], now: dt.datetime, stats: RunStats) -> None:
     """The whole claimed batch at once: each kind's handler over its rows, then one UPDATE per outcome.
 
     Any exception leaves the batch to the caller, which rolls it back (see ``fire_due``).
     """
-    by_kind: dict[str, list[Deadline]] = {}
-    for d in rows:
-        by_kind.setdefault(d.kind, []).append(d)
+    by_kind: dict[str, list[_Claimed]] = {}
+    for c in rows:
+        by_kind.setdefault(c.kind, []).append(c)
+    handled = [c.pk for key, group in by_kind.items() if _has_handler(get_kind(key)) for c in group]
+    # One more read, of rows this transaction already holds, for the kinds whose handlers take objects.
+    objects = Deadline.objects.in_bulk(handled) if handled else {}
     outcomes: dict[int, str] = {}
-    for key, group in by_kind.items():
+    for key, claimed in by_kind.items():
         kind = get_kind(key)
+        group = [objects[c.pk] for c in claimed] if _has_handler(kind) else []
         if kind.on_due_many is not None:
             result = kind.on_due_many(group, now)
             outcomes.update({d.pk: _check_outcome(d, result.get(d.pk)) for d in group})
@@ -92,13 +118,13 @@ def _fire_batch(rows: list[Deadline], now: dt.datetime, stats: RunStats) -> None
                 except Exception as exc:
                     raise _RowFailed(d) from exc
         else:
-            outcomes.update({d.pk: Deadline.State.MISSED for d in group})
+            outcomes.update({c.pk: Deadline.State.MISSED for c in claimed})
     for outcome in (Deadline.State.FIRED, Deadline.State.MISSED):
-        ids = [d.pk for d in rows if outcomes[d.pk] == outcome]
+        ids = [c.pk for c in rows if outcomes[c.pk] == outcome]
         if ids:
             Deadline.objects.filter(pk__in=ids).update(state=outcome, closed_at=now, version=F("version") + 1)
-    for d in rows:
-        _record_closed(d, outcomes[d.pk], now)
+    for c in rows:
+        _record_closed(c, outcomes[c.pk], now)
     stats.fired += sum(1 for o in outcomes.values() if o == Deadline.State.FIRED)
     stats.missed += sum(1 for o in outcomes.values() if o == Deadline.State.MISSED)
 
@@ -128,7 +154,7 @@ def _record_failure(d: Deadline, now: dt.datetime, error: str, stats: RunStats) 
     stats.failed += 1
 
 
-def _fire_one(d: Deadline, now: dt.datetime, pending_events: list, stats: RunStats) -> None:  # type: ignore[type-arg]
+def _fire_one(d: Deadline, now: dt.datetime, pending_events: list[Any], stats: RunStats) -> None:
     """One deadline in its own savepoint: a failing handler undoes only its own work and is retried later."""
     kind = get_kind(d.kind)
     mark = len(pending_events)
@@ -163,7 +189,7 @@ def _fresh(ids: list[int]) -> list[Deadline]:
     return list(Deadline.objects.filter(pk__in=ids).order_by("due_at", "id"))
 
 
-def fire_due(now: dt.datetime, batch: int = 500) -> RunStats:
+def fire_due(now: dt.datetime, batch: int = 2000) -> RunStats:
     """One batch of due deadlines: claim, handle, mark, audit — in one transaction.
 
     The batch is handled as a whole (one UPDATE per outcome, the audit events in one INSERT) inside
@@ -188,9 +214,8 @@ def fire_due(now: dt.datetime, batch: int = 500) -> RunStats:
                 bad = failure.deadline.pk
                 cause = failure.__cause__ or failure
                 error = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__, limit=5))
-                rows = _fresh([d.pk for d in rows])
-                _record_failure(next(d for d in rows if d.pk == bad), now, error, stats)
-                rows = [d for d in rows if d.pk != bad]
+                _record_failure(Deadline.objects.get(pk=bad), now, error, stats)
+                rows = [c for c in rows if c.pk != bad]
                 continue
             except Exception:
                 del pending_events[mark:]
@@ -212,7 +237,7 @@ def send_reminders(now: dt.datetime, batch: int = 200) -> RunStats:
         due = Deadline.objects.filter(
             state=Deadline.State.PENDING, reminded_at__isnull=True, remind_at__lte=now, due_at__gt=now
         )
-        for d in _claim(due, batch):
+        for d in due.select_for_update(skip_locked=True).order_by("due_at", "id")[:batch]:
             kind = get_kind(d.kind)
             if kind.on_remind:
                 kind.on_remind(d, now)
@@ -242,7 +267,7 @@ def send_reminders(now: dt.datetime, batch: int = 200) -> RunStats:
     return stats
 
 
-def run_once(now: dt.datetime | None = None, batch: int = 500) -> RunStats:
+def run_once(now: dt.datetime | None = None, batch: int = 2000) -> RunStats:
     """Drain everything due at ``now``: reminders, then due deadlines, batch after batch."""
     now = now or timezone.now()
     total = RunStats()
@@ -257,7 +282,7 @@ def run_once(now: dt.datetime | None = None, batch: int = 500) -> RunStats:
             return total
 
 
-def run_forever(interval: float = 10.0, batch: int = 500) -> None:  # pragma: no cover - exercised by hand
+def run_forever(interval: float = 10.0, batch: int = 2000) -> None:  # pragma: no cover - exercised by hand
     log.info("cityhall worker started (interval %ss, batch %s)", interval, batch)
     while True:
         stats = run_once(batch=batch)

@@ -234,7 +234,8 @@ def test_rows_held_by_a_worker_killed_mid_batch_are_fired_exactly_once_by_anothe
 @pytest.mark.django_db
 def test_the_database_refuses_to_update_or_delete_an_audit_event():
     with audit.atomic():
-        event = audit_record(actor=None, action="test.append-only", after={"n": 1})
+        audit_record(actor=None, action="test.append-only", after={"n": 1})
+    event = AuditEvent.objects.get(action="test.append-only")
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="x")
@@ -251,3 +252,28 @@ def test_the_database_refuses_to_update_or_delete_an_audit_event():
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.action, stored.subject_label, stored.hash) == ("test.append-only", "", event.hash)
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_large_batch_writes_its_audit_events_by_copy_and_the_chains_verify(make_deadline, now):
+    n = audit.COPY_ABOVE * 3
+    made = [make_deadline(kind="test.workflow.unhandled", due_at=now - dt.timedelta(minutes=i + 1)) for i in range(n)]
+
+    assert fire_due(now).missed == n
+
+    events = AuditEvent.objects.filter(action="deadline.missed")
+    assert events.count() == n
+    assert set(events.values_list("subject_id", flat=True)) == {str(d.pk) for d in made}
+    assert set(events.values_list("fmt", flat=True)) == {audit.FORMAT}
+    assert all(e.mac and e.key_id for e in events)
+    report = verify_chain()
+    assert report.ok and report.events == n
+    # Tampering with one COPY'd event is still caught.
+    with connection.cursor() as cursor:
+        # As a superuser could, past the append-only trigger.
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE workflow_auditevent SET subject_label = '改' WHERE id = (SELECT max(id) FROM workflow_auditevent)"
+        )
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    assert not verify_chain().ok
