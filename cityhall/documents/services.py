@@ -1325,35 +1325,80 @@ def countersign_remind(*, actor: Person, countersign: Countersign, at: dt.dateti
     return locked
 
 
+DEEMED_REPLY = "逾期未回复，视为无不同意见（工作规则第五十条第二款）"
+
+
 @applies("countersign.reply")
-def deem_no_objection(deadline: Deadline, now: dt.datetime) -> str:
-    """The countersign deadline passed with no reply: record 视为无不同意见 (Art 50 ¶2)."""
-    cs = Countersign.objects.select_for_update().select_related("document", "unit").get(pk=int(deadline.subject_id))
-    if cs.state != Countersign.State.PENDING:
-        return Deadline.State.MISSED
-    cs.state = Countersign.State.DEEMED
-    cs.reply = "逾期未回复，视为无不同意见（工作规则第五十条第二款）"
-    cs.replied_at = now
-    cs.save(update_fields=["state", "reply", "replied_at"])
-    _audit(
-        cs.document,
-        actor=None,
-        action="countersign.deemed_no_objection",
-        at=now,
-        after={
-            "unit": cs.unit.name,
-            "due_at": deadline.due_at.astimezone(LOCAL_TZ).isoformat(),
-            "result": "视为无不同意见",
-        },
-        rule_ids=["countersign.reply"],
+def deem_no_objection_many(deadlines: list[Deadline], now: dt.datetime) -> dict[int, str]:
+    """The countersign deadlines passed with no reply: record 视为无不同意见 (Art 50 ¶2).
+
+    The worker's batch handler: the countersigns of the whole batch are locked, deemed and read
+    back in a few statements, and each document is then handled once — its countersign completed
+    if no reply is still awaited, otherwise its inbox brought in line — however many of its
+    departments were silent.
+    """
+    by_countersign = {int(d.subject_id): d for d in deadlines}
+    out = {d.pk: str(Deadline.State.MISSED) for d in deadlines}
+    # Countersigns before documents, in id order: the order a reply takes them (see _reply).
+    locked = (
+        Countersign.objects.select_for_update(of=("self",))
+        .select_related("document", "unit")
+        .filter(pk__in=by_countersign)
+        .order_by("pk")
     )
-    inbox.sync(cs.document, actor=None, at=now)
-    _maybe_complete(cs.document, None, at=now)
-    return Deadline.State.FIRED
+    deemed = [cs for cs in locked if cs.state == Countersign.State.PENDING]
+    if not deemed:
+        return out
+    Countersign.objects.filter(pk__in=[cs.pk for cs in deemed]).update(
+        state=Countersign.State.DEEMED, reply=DEEMED_REPLY, replied_at=now
+    )
+    docs: dict[int, Document] = {}
+    for cs in deemed:
+        cs.state, cs.reply, cs.replied_at = Countersign.State.DEEMED, DEEMED_REPLY, now
+        deadline = by_countersign[cs.pk]
+        _audit(
+            cs.document,
+            actor=None,
+            action="countersign.deemed_no_objection",
+            at=now,
+            after={
+                "unit": cs.unit.name,
+                "due_at": deadline.due_at.astimezone(LOCAL_TZ).isoformat(),
+                "result": "视为无不同意见",
+            },
+            rule_ids=["countersign.reply"],
+        )
+        out[deadline.pk] = str(Deadline.State.FIRED)
+        docs.setdefault(cs.document_id, cs.document)
+    every: dict[int, list[Countersign]] = {}
+    for cs in Countersign.objects.filter(document_id__in=docs).select_related("unit").order_by("pk"):
+        every.setdefault(cs.document_id, []).append(cs)
+    for pk, doc in docs.items():
+        replies = every.get(pk, [])
+        if doc.state == flow.COUNTERSIGNING and all(c.state != Countersign.State.PENDING for c in replies):
+            _apply(
+                doc,
+                "countersign_complete",
+                actor=None,
+                note={"replies": {c.unit.name: c.get_state_display() for c in replies}},
+                at=now,
+            )
+        else:
+            inbox.sync(doc, actor=None, at=now)
+    return out
+
+
+def deem_no_objection(deadline: Deadline, now: dt.datetime) -> str:
+    return deem_no_objection_many([deadline], now)[deadline.pk]
 
 
 register(
-    DeadlineKind(key=COUNTERSIGN_KIND, label="会签回复", on_due=deem_no_objection, remind_before=dt.timedelta(hours=24))
+    DeadlineKind(
+        key=COUNTERSIGN_KIND,
+        label="会签回复",
+        on_due_many=deem_no_objection_many,
+        remind_before=dt.timedelta(hours=24),
+    )
 )
 
 

@@ -4,6 +4,7 @@
         key="documents.countersign",
         label="会签回复",
         on_due=deem_no_objection,        # returns "fired" when it acted, "missed" otherwise
+        # or on_due_many=deem_no_objection_many for a whole batch at once
         remind_before=dt.timedelta(hours=24),
     ))
 

@@ -190,6 +190,50 @@ def test_silence_past_the_countersign_deadline_is_deemed_no_objection(demo):  # 
     assert Deadline.objects.get(pk=silent.deadline_id).state == "fired"
 
 
+@pytest.mark.rule("countersign.reply")
+def test_a_batch_of_silent_countersigns_is_deemed_and_each_document_completes_once(demo):  # 50-2
+    clerk = person("office-clerk-1")
+    units = [Unit.objects.get(code=c) for c in ("transport", "finance", "education")]
+    all_silent = [registered(new_request()) for _ in range(3)]
+    for doc in all_silent:
+        countersign_request(actor=clerk, document=doc, units=units, anchor=dt.date(2026, 9, 30))
+    one_replied = registered(new_request())
+    countersign_request(actor=clerk, document=one_replied, units=units, anchor=dt.date(2026, 9, 30))
+    countersign_reply(
+        actor=person("head-finance"),
+        countersign=Countersign.objects.get(document=one_replied, unit=units[1]),
+        agree=False,
+        reply="资金来源需另行研究。",
+    )
+    later = registered(new_request())
+    countersign_request(actor=clerk, document=later, units=units[:2], anchor=dt.date(2026, 9, 30))
+    Deadline.objects.filter(pk=Countersign.objects.get(document=later, unit=units[1]).deadline_id).update(
+        due_at=dt.datetime(2026, 10, 20, tzinfo=timezone.get_current_timezone())
+    )
+
+    stats = run_once(now=dt.datetime(2026, 10, 11, 0, 1, tzinfo=timezone.get_current_timezone()))
+
+    assert (stats.fired, stats.failed) == (3 * 3 + 2 + 1, 0)
+    for doc in [*all_silent, one_replied]:
+        assert Document.objects.get(pk=doc.pk).state == "registered"
+        [complete] = AuditEvent.objects.filter(action="document.countersign_complete", subject_id=str(doc.pk))
+        assert set(complete.after["replies"]) == {u.name for u in units}
+        assert not InboxItem.objects.filter(subject_id=str(doc.pk), state="open", key__startswith="cs:").exists()
+        # Silence is consent, so it goes on to be routed; an objection first needs its disagreement set out.
+        expected = "disagreement" if doc == one_replied else "route"
+        assert list(InboxItem.objects.filter(subject_id=str(doc.pk), state="open").values_list("key", flat=True)) == [
+            expected
+        ]
+    assert Countersign.objects.get(document=one_replied, unit=units[1]).state == "objected"
+    assert AuditEvent.objects.filter(action="countersign.deemed_no_objection").count() == 12
+    # The document still waiting for a department stays in countersign, with only that department's item open.
+    assert Document.objects.get(pk=later.pk).state == "countersigning"
+    assert Countersign.objects.get(document=later, unit=units[0]).state == "deemed"
+    waiting = InboxItem.objects.filter(subject_id=str(later.pk), state="open", key__startswith="cs:")
+    assert {i.key for i in waiting} == {f"cs:{Countersign.objects.get(document=later, unit=units[1]).pk}"}
+    assert not AuditEvent.objects.filter(action="document.countersign_complete", subject_id=str(later.pk)).exists()
+
+
 def test_50_2_the_host_may_set_an_earlier_countersign_deadline(demo):  # Art 50 ¶2
     doc = registered(new_request())
     [cs] = countersign_request(
