@@ -27,17 +27,29 @@ The deadlines' kind, ``bench.deadline``, is not registered, so the worker applie
 behaviour: state ``missed`` and one ``deadline.missed`` audit event per deadline. With
 ``--handler fired`` each worker process registers a trivial handler for it that returns ``fired``.
 
-The script exits 1 if any check fails; the rates are reported either way.
+Two more figures come from the same run, on the same database:
 
-Run from the repository root, with a scratch database (it is emptied and filled by the script)::
+* **deems** (``--deems``, default 3,000): ``--deems / 3`` county requests are taken through the real
+  document services to a countersign request to three departments (fgw, finance, education), none of which
+  replies. One worker run (in this process, after the reply deadline) then deems every countersign 视为无不同意见
+  through the countersign kind's batch handler and completes each request's countersign. Deems per second
+  is the countersigns deemed divided by that run's wall time; it is checked that every countersign was
+  deemed once, every request moved on, and the chains verify;
+* **procrastinate** 3.10 (``--peer-jobs``, default 20,000 no-op jobs, one worker, concurrency 1, no
+  listen/notify): the jobs are deferred with ``batch_defer`` (untimed), then ``run_worker(wait=False)``
+  is timed until the queue is empty.
 
-    createdb -h 127.0.0.1 -U postgres cityhall_bench
-    CITYHALL_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cityhall_bench \\
-        .venv/bin/python benchmarks/worker_bench.py [--total N] [--due N] [--batch N] [--workers 1,2] \\
-        [--handler missed|fired] [--timeout SECONDS]
-    dropdb -h 127.0.0.1 -U postgres cityhall_bench
+The script exits 1 if any check fails; the rates are reported either way. Its last line is
+``RESULT deadlines_per_s=… deems_per_s=… procrastinate_per_s=…`` (deadlines_per_s for one worker process).
 
-A quick run: ``--total 20000 --due 2000``.
+Run from the repository root. The script creates a scratch database of its own on the server of
+``CITYHALL_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/postgres) and drops it at the end::
+
+    .venv/bin/python benchmarks/worker_bench.py [--quick] [--total N] [--due N] [--batch N] [--workers 1,2] \\
+        [--handler missed|fired] [--deems N] [--peer-jobs N] [--timeout SECONDS]
+
+``--quick`` (about 2 minutes here): 200,000 deadlines of which 20,000 due, one worker process, 1,500 deems,
+5,000 procrastinate jobs.
 """
 
 from __future__ import annotations
@@ -53,18 +65,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-os.environ.setdefault("CITYHALL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cityhall_bench")
+SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -316,6 +325,119 @@ def checks(now: dt.datetime, total: int, due: int, complete: bool) -> list[tuple
     return results
 
 
+# --------------------------------------------------------------------------- deems and the peer
+
+
+def deems(count: int) -> tuple[float, int, list[tuple[str, int, int]]]:
+    """Requests through the services to a countersign nobody answers; one worker run deems them all.
+
+    Returns (deems per second, countersigns deemed, checks).
+    """
+    import documents_bench as docs  # the same set-up and cast as the documents benchmark
+
+    from cityhall.documents import services as s
+    from cityhall.documents.models import Countersign, Document
+    from cityhall.workflow.audit import verify_chain
+    from cityhall.workflow.models import AuditEvent, Deadline
+    from cityhall.workflow.worker import run_once
+
+    docs.prepare()
+    units = ["fgw", "finance", "education"]
+    docs.ensure_heads(units)
+    c = docs.cast(units)
+    started = time.perf_counter()
+    requests = max(1, count // len(units))
+    for i in range(requests):
+        doc = s.document_create_incoming(
+            actor=c.county_head,
+            issuer_unit=c.county,
+            kind="请示",
+            title="关于新宾满族自治县2027年农村公路养护资金的请示",
+            body=f"为做好我县农村公路养护工作（第{i + 1}批），特申请市级补助资金500万元。妥否，请批示。",
+            addressees=["抚顺市人民政府"],
+            signed_by_title="县长",
+            matter_unit=c.transport,
+        )
+        doc = s.document_submit(actor=c.county_head, document=doc)
+        doc = s.document_register(
+            actor=c.clerk, document=doc, proposed_handling="拟请市发展改革委、市财政局、市教育局会签。"
+        )
+        s.countersign_request(actor=c.clerk, document=doc, units=c.units, anchor=docs.ANCHOR)
+    print(f"deems set-up:    {requests:,} requests to countersign in {time.perf_counter() - started:.1f} s")
+    due = Deadline.objects.filter(kind=s.COUNTERSIGN_KIND, state=Deadline.State.PENDING)
+    expected = due.count()
+    moment = max(due.values_list("due_at", flat=True)) + dt.timedelta(minutes=1)
+    execute("VACUUM ANALYZE")
+    started = time.perf_counter()
+    stats = run_once(moment)
+    wall = time.perf_counter() - started
+    deemed = Countersign.objects.filter(state=Countersign.State.DEEMED).count()
+    results = [
+        ("countersigns deemed", expected, deemed),
+        ("deem handler failures", 0, stats.failed),
+        ("deemed events", expected, AuditEvent.objects.filter(action="countersign.deemed_no_objection").count()),
+        (
+            "requests moved on (registered)",
+            requests,
+            Document.objects.filter(direction="incoming", state="registered").count(),
+        ),
+        (
+            "countersign completions",
+            requests,
+            AuditEvent.objects.filter(action="document.countersign_complete").count(),
+        ),
+        ("verify_chain() breaks", 0, len(verify_chain().breaks)),
+    ]
+    print(f"deems run:       {deemed:,} countersigns deemed in {wall:.2f} s ({stats.fired:,} fired)")
+    return deemed / wall, deemed, results
+
+
+def procrastinate_rate(jobs: int) -> float:
+    """No-op jobs through one procrastinate worker (concurrency 1): jobs per second, deferral untimed."""
+    import logging
+
+    import procrastinate
+
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    url = os.environ["CITYHALL_DATABASE_URL"]
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+
+    @app.task(name="bench_noop")
+    def noop() -> None:
+        return None
+
+    with app.open():
+        app.schema_manager.apply_schema()
+        for start in range(0, jobs, 5000):
+            noop.batch_defer(*({} for _ in range(min(5000, jobs - start))))
+        started = time.perf_counter()
+        app.run_worker(wait=False, concurrency=1, listen_notify=False, install_signal_handlers=False)
+        wall = time.perf_counter() - started
+    done = scalar("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'")
+    print(f"procrastinate:   {done:,} of {jobs:,} no-op jobs in {wall:.1f} s (1 worker, concurrency 1)")
+    return done / wall
+
+
+@contextlib.contextmanager
+def scratch_database() -> Iterator[None]:
+    """A database of its own on CITYHALL_DATABASE_URL's server, dropped afterwards."""
+    import psycopg
+
+    url = os.environ.get("CITYHALL_DATABASE_URL", SERVER_URL)
+    base = url.rsplit("/", 1)[0]
+    name = f"cityhall_worker_bench_{os.getpid()}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["CITYHALL_DATABASE_URL"] = f"{base}/{name}"
+    try:
+        yield
+    finally:
+        connection.close()
+        os.environ["CITYHALL_DATABASE_URL"] = url
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -323,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--total", type=int, default=1_000_000, help="deadlines loaded (default 1000000)")
     parser.add_argument("--due", type=int, default=100_000, help="of which due (default 100000)")
-    parser.add_argument("--batch", type=int, default=200, help="run_once batch size (default 200)")
+    parser.add_argument("--batch", type=int, default=2000, help="run_once batch size (default 2000, the worker's)")
     parser.add_argument("--workers", default="1,2", help="worker process counts to run, in order (default 1,2)")
     parser.add_argument(
         "--handler",
@@ -335,18 +457,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--timeout", type=float, default=600, help="stop the workers after this many seconds (default 600)"
     )
     parser.add_argument("--seed", type=int, default=3, help="random seed (default 3)")
+    parser.add_argument("--deems", type=int, default=3000, help="countersigns to deem (default 3000)")
+    parser.add_argument("--peer-jobs", type=int, default=20_000, help="procrastinate no-op jobs (default 20000)")
+    parser.add_argument(
+        "--quick", action="store_true", help="200000 deadlines, 20000 due, 1 worker, 1500 deems, 5000 peer jobs"
+    )
     parser.add_argument("--worker", metavar="NOW", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.total, args.due, args.workers, args.deems, args.peer_jobs = 200_000, 20_000, "1", 1500, 5000
 
     if args.worker:
+        django.setup()
         return worker_main(args.worker, args.batch, args.handler)
     if not 0 < args.due <= args.total:
         parser.error("need 0 < --due <= --total")
-    counts = [int(c) for c in args.workers.split(",") if c]
-    if connection.vendor != "postgresql":
-        parser.error("needs PostgreSQL: set CITYHALL_DATABASE_URL to a scratch database")
+    os.environ.setdefault("CITYHALL_DATABASE_URL", SERVER_URL)
+    with scratch_database():
+        django.setup()
+        if connection.vendor != "postgresql":
+            parser.error("needs PostgreSQL: set CITYHALL_DATABASE_URL to a PostgreSQL server")
+        return run(args)
 
+
+def run(args: argparse.Namespace) -> int:
+    counts = [int(c) for c in args.workers.split(",") if c]
     migrate()
+    deems_per_s, _, deem_checks = deems(args.deems)
+    failed_checks = 0
+    for what, expected, actual in deem_checks:
+        ok = expected == actual
+        failed_checks += not ok
+        print(f"  check {'ok  ' if ok else 'FAIL'}    {what}: {actual:,} (expected {expected:,})")
+    peer = procrastinate_rate(args.peer_jobs)
+    rates: dict[int, float] = {}
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     load_seconds = load(args.total, args.due, now, args.seed)
     print(f"database:        {connection.settings_dict['NAME']} ({scalar('SHOW server_version_num')})")
@@ -356,7 +500,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"kind handler:    {args.handler} ({'unregistered kind' if args.handler == 'missed' else 'trivial handler'})")
     print(f"batch:           {args.batch}")
 
-    failed_checks = 0
     for n in counts:
         reset(now)
         connection.close()  # no connection of ours is open while the workers run
@@ -368,6 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         closed = scalar("SELECT count(*) FROM workflow_deadline WHERE due_at <= %s AND state <> 'pending'", [now])
         print(f"\n{n} worker process{'es' if n > 1 else ''}:")
         if complete:
+            rates[n] = args.due / wall
             print(f"  wall time:     {wall:.1f} s")
             print(f"  rate:          {args.due / wall:,.0f} deadlines/s (due / wall time)")
         else:
@@ -396,6 +540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             failed_checks += not ok
             print(f"  check {'ok  ' if ok else 'FAIL'}    {what}: {actual:,} (expected {expected:,})")
         failed_checks += not complete
+    one = rates.get(1, rates.get(min(rates), 0.0) if rates else 0.0)
+    print(f"RESULT deadlines_per_s={one:.0f} deems_per_s={deems_per_s:.0f} procrastinate_per_s={peer:.0f}")
     return 1 if failed_checks else 0
 
 

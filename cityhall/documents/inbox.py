@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
@@ -65,12 +65,40 @@ def _office() -> Unit:
     return general_office()
 
 
+def _prefetched(doc: Document, name: str) -> list | None:
+    cache = getattr(doc, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
+def countersigns_of(doc: Document, state: str | None = None) -> list[Countersign]:
+    """The document's countersigns (of ``state``), from ``sync_many``'s prefetch when there is one."""
+    rows = _prefetched(doc, "countersigns")
+    if rows is None:
+        qs = doc.countersigns.select_related("unit", "deadline").order_by("pk")
+        return list(qs.filter(state=state) if state else qs)
+    return [cs for cs in rows if state is None or cs.state == state]
+
+
+def has_countersigns(doc: Document, state: str | None = None) -> bool:
+    rows = _prefetched(doc, "countersigns")
+    if rows is None:
+        return (doc.countersigns.filter(state=state) if state else doc.countersigns.all()).exists()
+    return any(state is None or cs.state == state for cs in rows)
+
+
+def _last_instruction(doc: Document):  # type: ignore[no-untyped-def]
+    rows = _prefetched(doc, "instructions")
+    if rows is None:
+        return doc.instructions.order_by("-at", "-id").first()
+    return max(rows, key=lambda i: (i.at, i.pk), default=None)
+
+
 def _countersign_wants(doc: Document, t: str) -> list[Want]:
     from .services import countersign_delegates, host_unit, principal_of
 
     host = host_unit(doc)
     out = []
-    for cs in doc.countersigns.filter(state=Countersign.State.PENDING).select_related("unit", "deadline"):
+    for cs in countersigns_of(doc, Countersign.State.PENDING):
         head = principal_of(cs.unit)
         label = f"会签：{t}" + (f"（第{cs.reminders}次催办）" if cs.reminders else "")
         out.append(Want(f"cs:{cs.pk}", label, position=head, unit=None if head else cs.unit, deadline=cs.deadline))
@@ -159,10 +187,10 @@ def wanted(doc: Document, at: dt.datetime) -> list[Want]:
         disagreement = _disagreement_wants(doc, t)
         if disagreement is not None:
             return disagreement
-        last = doc.instructions.order_by("-at", "-id").first()
+        last = _last_instruction(doc)
         if last is not None and last.kind == "return":
             label = "领导退回，待重新办理"
-        elif doc.countersigns.exists():
+        elif has_countersigns(doc):
             label = "会签已完成，待呈批"
         else:
             label = "已登记，待呈批"
@@ -190,51 +218,85 @@ def sync(
     doc: Document, *, actor: Person | None, on_behalf_of: Person | None = None, at: dt.datetime | None = None
 ) -> None:
     """Close the open items whose act is done and open the ones now due. Runs in the caller's transaction."""
-    at = at or timezone.now()
-    ct = _content_type()
-    wants = wanted(doc, at)
-    open_items = list(
-        InboxItem.objects.filter(
-            subject_type=ct, subject_id=str(doc.pk), state=InboxItem.State.OPEN, for_reading=False
-        ).select_for_update()
-    )
-    keep: set[int] = set()
-    new: list[InboxItem] = []
-    for want in wants:
-        # The 限办日期 the office set applies to every step of the document's handling.
-        due_on = doc.handling_due if want.deadline is None else None
-        match = next((i for i in open_items if i.pk not in keep and want.same_act(i)), None)
-        if match is not None:
-            keep.add(match.pk)
-            fresh = {
-                "title": want.title[:200],
-                "deadline_id": want.deadline.pk if want.deadline else None,
-                "due_on": due_on,
-            }
-            stale = {k: v for k, v in fresh.items() if getattr(match, k) != v}
-            if stale:
-                InboxItem.objects.filter(pk=match.pk).update(**stale)
-            continue
-        new.append(
-            InboxItem(
-                title=want.title[:200],
-                kind=KIND,
-                key=want.key,
-                url=f"/documents/{doc.pk}/",
-                subject_type=ct,
-                subject_id=str(doc.pk),
-                assignee_position=want.position,
-                assignee_person=want.person,
-                unit=want.unit if want.unit else (want.position.unit if want.position else None),
-                deadline=want.deadline,
-                not_for=want.not_for,
-                due_on=due_on,
-                created_at=at,
-            )
+    _sync([doc], actor=actor, on_behalf_of=on_behalf_of, at=at or timezone.now())
+
+
+def sync_many(
+    docs: list[Document],
+    *,
+    actor: Person | None,
+    at: dt.datetime | None = None,
+    countersigns: dict[int, list[Countersign]] | None = None,
+) -> None:
+    """``sync`` for many documents in a handful of statements: their countersigns and instructions are
+    read in one query each and their open items locked together (the worker's batch handlers). A caller
+    that has just read every countersign of the documents (with unit and deadline) passes them in."""
+    if not docs:
+        return
+    if countersigns is not None:
+        for doc in docs:
+            doc._prefetched_objects_cache = {"countersigns": countersigns.get(doc.pk, [])}  # type: ignore[attr-defined]
+        prefetch_related_objects(docs, "instructions")
+    else:
+        prefetch_related_objects(
+            docs,
+            Prefetch("countersigns", queryset=Countersign.objects.select_related("unit", "deadline").order_by("pk")),
+            "instructions",
         )
+    try:
+        _sync(docs, actor=actor, on_behalf_of=None, at=at or timezone.now())
+    finally:
+        for doc in docs:  # the prefetch describes this moment only: later reads go to the database
+            doc._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+
+
+def _sync(docs: list[Document], *, actor: Person | None, on_behalf_of: Person | None, at: dt.datetime) -> None:
+    ct = _content_type()
+    open_by_doc: dict[str, list[InboxItem]] = {}
+    for item in InboxItem.objects.filter(
+        subject_type=ct, subject_id__in=[str(d.pk) for d in docs], state=InboxItem.State.OPEN, for_reading=False
+    ).select_for_update():
+        open_by_doc.setdefault(item.subject_id, []).append(item)
+    new: list[InboxItem] = []
+    done: list[int] = []
+    for doc in docs:
+        open_items = open_by_doc.get(str(doc.pk), [])
+        keep: set[int] = set()
+        for want in wanted(doc, at):
+            # The 限办日期 the office set applies to every step of the document's handling.
+            due_on = doc.handling_due if want.deadline is None else None
+            match = next((i for i in open_items if i.pk not in keep and want.same_act(i)), None)
+            if match is not None:
+                keep.add(match.pk)
+                fresh = {
+                    "title": want.title[:200],
+                    "deadline_id": want.deadline.pk if want.deadline else None,
+                    "due_on": due_on,
+                }
+                stale = {k: v for k, v in fresh.items() if getattr(match, k) != v}
+                if stale:
+                    InboxItem.objects.filter(pk=match.pk).update(**stale)
+                continue
+            new.append(
+                InboxItem(
+                    title=want.title[:200],
+                    kind=KIND,
+                    key=want.key,
+                    url=f"/documents/{doc.pk}/",
+                    subject_type=ct,
+                    subject_id=str(doc.pk),
+                    assignee_position=want.position,
+                    assignee_person=want.person,
+                    unit=want.unit if want.unit else (want.position.unit if want.position else None),
+                    deadline=want.deadline,
+                    not_for=want.not_for,
+                    due_on=due_on,
+                    created_at=at,
+                )
+            )
+        done += [i.pk for i in open_items if i.pk not in keep]
     if new:
         InboxItem.objects.bulk_create(new)  # one INSERT for every act now due
-    done = [i.pk for i in open_items if i.pk not in keep]
     if done:
         InboxItem.objects.filter(pk__in=done).update(
             state=InboxItem.State.DONE, done_at=at, done_by=actor, done_on_behalf_of=on_behalf_of

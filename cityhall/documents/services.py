@@ -199,6 +199,20 @@ def _copy_into(doc: Document, locked: Document) -> None:
     doc._state.fields_cache = dict(locked._state.fields_cache)
 
 
+def _move(locked: Document, target: str) -> None:
+    """The document's new state under a transition, and its version."""
+    if target == flow.RESUME:
+        locked.state = locked.resume_state or (
+            flow.REGISTERED if locked.direction == Document.Direction.INCOMING else flow.SIGNING
+        )
+        locked.resume_state = ""
+    else:
+        if target == flow.COUNTERSIGNING:
+            locked.resume_state = locked.state
+        locked.state = target
+    locked.version += 1
+
+
 @applies("documents.routing")
 def _apply(
     doc: Document,
@@ -232,16 +246,7 @@ def _apply(
     before = _summary(locked)
     for field, value in (changes or {}).items():
         setattr(locked, field, value)
-    if t.target == flow.RESUME:
-        locked.state = locked.resume_state or (
-            flow.REGISTERED if locked.direction == Document.Direction.INCOMING else flow.SIGNING
-        )
-        locked.resume_state = ""
-    else:
-        if t.target == flow.COUNTERSIGNING:
-            locked.resume_state = locked.state
-        locked.state = t.target
-    locked.version += 1
+    _move(locked, t.target)
     locked.save()
     _audit(
         locked,
@@ -652,7 +657,7 @@ def route_target(document: Document, at: dt.datetime) -> tuple[Position, list[st
 
 def unresolved_disagreement(document: Document) -> bool:
     """Departments objected and the city government has not yet decided on the listed disagreement."""
-    if not document.countersigns.filter(state=Countersign.State.OBJECTED).exists():
+    if not inbox.has_countersigns(document, Countersign.State.OBJECTED):
         return False
     return not (document.disagreement or {}).get("decided")
 
@@ -1339,25 +1344,25 @@ def deem_no_objection_many(deadlines: list[Deadline], now: dt.datetime) -> dict[
     """
     by_countersign = {int(d.subject_id): d for d in deadlines}
     out = {d.pk: str(Deadline.State.MISSED) for d in deadlines}
-    # Countersigns before documents, in id order: the order a reply takes them (see _reply).
-    locked = (
-        Countersign.objects.select_for_update(of=("self",))
-        .select_related("document", "unit")
-        .filter(pk__in=by_countersign)
-        .order_by("pk")
-    )
-    deemed = [cs for cs in locked if cs.state == Countersign.State.PENDING]
+    # Countersigns, then their documents, each in id order: the order a reply takes them (see _reply).
+    locked = Countersign.objects.select_for_update().select_related("unit").filter(pk__in=by_countersign)
+    deemed = [cs for cs in locked.order_by("pk") if cs.state == Countersign.State.PENDING]
     if not deemed:
         return out
     Countersign.objects.filter(pk__in=[cs.pk for cs in deemed]).update(
         state=Countersign.State.DEEMED, reply=DEEMED_REPLY, replied_at=now
     )
-    docs: dict[int, Document] = {}
+    docs = {
+        doc.pk: doc
+        for doc in Document.objects.select_for_update(of=("self",))
+        .select_related("issuer_unit", "drafting_unit", "matter_unit", "routed_to")
+        .filter(pk__in={cs.document_id for cs in deemed})
+        .order_by("pk")
+    }
     for cs in deemed:
-        cs.state, cs.reply, cs.replied_at = Countersign.State.DEEMED, DEEMED_REPLY, now
         deadline = by_countersign[cs.pk]
         _audit(
-            cs.document,
+            docs[cs.document_id],
             actor=None,
             action="countersign.deemed_no_objection",
             at=now,
@@ -1369,22 +1374,36 @@ def deem_no_objection_many(deadlines: list[Deadline], now: dt.datetime) -> dict[
             rule_ids=["countersign.reply"],
         )
         out[deadline.pk] = str(Deadline.State.FIRED)
-        docs.setdefault(cs.document_id, cs.document)
-    every: dict[int, list[Countersign]] = {}
-    for cs in Countersign.objects.filter(document_id__in=docs).select_related("unit").order_by("pk"):
-        every.setdefault(cs.document_id, []).append(cs)
-    for pk, doc in docs.items():
-        replies = every.get(pk, [])
-        if doc.state == flow.COUNTERSIGNING and all(c.state != Countersign.State.PENDING for c in replies):
-            _apply(
-                doc,
-                "countersign_complete",
-                actor=None,
-                note={"replies": {c.unit.name: c.get_state_display() for c in replies}},
-                at=now,
-            )
-        else:
-            inbox.sync(doc, actor=None, at=now)
+    # Every countersign of these documents as it now stands: it decides completion and feeds the inbox.
+    every: dict[int, list[Countersign]] = {pk: [] for pk in docs}
+    for cs in Countersign.objects.filter(document_id__in=docs).select_related("unit", "deadline").order_by("pk"):
+        every[cs.document_id].append(cs)
+    stamp = timezone.now()
+    completed = []
+    for doc in docs.values():
+        if doc.state != flow.COUNTERSIGNING or any(c.state == Countersign.State.PENDING for c in every[doc.pk]):
+            continue
+        # Every countersign is answered: complete it, as _apply would (the rows are saved together below).
+        try:
+            t = flow.transition_for("countersign_complete", doc.state, doc.direction)
+        except flow.TransitionRefused as exc:
+            raise _refuse(exc.code, exc.rule_id, exc.message) from None
+        before = _summary(doc)
+        _move(doc, t.target)
+        doc.updated_at = stamp
+        _audit(
+            doc,
+            actor=None,
+            action="document.countersign_complete",
+            before=before,
+            after={**_summary(doc), "replies": {c.unit.name: c.get_state_display() for c in every[doc.pk]}},
+            rule_ids=_rules(t.rule_id, ()),
+            at=now,
+        )
+        completed.append(doc)
+    if completed:
+        Document.objects.bulk_update(completed, ["state", "resume_state", "version", "updated_at"])
+    inbox.sync_many(list(docs.values()), actor=None, at=now, countersigns=every)
     return out
 
 

@@ -234,6 +234,29 @@ def test_a_batch_of_silent_countersigns_is_deemed_and_each_document_completes_on
     assert not AuditEvent.objects.filter(action="document.countersign_complete", subject_id=str(later.pk)).exists()
 
 
+@pytest.mark.rule("countersign.reply")
+def test_deeming_a_batch_costs_the_same_statements_for_two_documents_as_for_six(demo):  # 50-2
+    from django.test.utils import CaptureQueriesContext
+
+    clerk = person("office-clerk-1")
+    units = [Unit.objects.get(code=c) for c in ("transport", "finance", "education")]
+
+    def statements(n: int, day: int) -> int:
+        for _ in range(n):
+            countersign_request(
+                actor=clerk, document=registered(new_request()), units=units, anchor=dt.date(2026, 9, day)
+            )
+        moment = max(Deadline.objects.filter(state="pending").values_list("due_at", flat=True))
+        with CaptureQueriesContext(connection) as ctx:
+            stats = run_once(now=moment + dt.timedelta(minutes=1))
+        assert stats.fired == 3 * n
+        return len(ctx.captured_queries)
+
+    two, six = statements(2, 28), statements(6, 29)
+    assert two == six, f"2 documents took {two} statements, 6 took {six}"
+    assert Document.objects.filter(state="registered").count() == 8
+
+
 def test_50_2_the_host_may_set_an_earlier_countersign_deadline(demo):  # Art 50 ¶2
     doc = registered(new_request())
     [cs] = countersign_request(
