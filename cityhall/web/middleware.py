@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -90,6 +91,29 @@ class RejectUnsafeText:
             return JsonResponse({"code": "bad_characters", "message": problem}, status=400)
         body = loader.get_template("400.html").render({"exception": problem}, request)
         return HttpResponse(body, status=400)
+
+
+class IdleSessionRefresh:
+    """Keep the idle timeout (SESSION_COOKIE_AGE after the last request) without writing the session on
+    every request: SESSION_SAVE_EVERY_REQUEST cost each page a session UPDATE (issue 10 P4). The expiry
+    is moved on at most once per ``CITYHALL_SESSION_REFRESH_SECONDS`` (60), so a session times out
+    between that long before and exactly SESSION_COOKIE_AGE after the last request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.every = int(getattr(settings, "CITYHALL_SESSION_REFRESH_SECONDS", 60))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or session.is_empty():
+            return response  # nothing to keep alive, or it is being saved anyway
+        now = int(time.time())
+        if now - int(session.get("_refreshed", 0)) >= self.every:
+            session["_refreshed"] = now  # marks it modified: SessionMiddleware saves it with a fresh expiry
+        return response
 
 
 class SecurityHeaders:

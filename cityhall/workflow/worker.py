@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -93,6 +93,18 @@ class _RowFailed(Exception):
         self.deadline = deadline
 
 
+def _close(ids: list[int], outcome: str, now: dt.datetime) -> None:
+    if connection.vendor == "postgresql":
+        # One array parameter rather than 2,000 placeholders: Django's IN (…) took a third of a batch's time.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE workflow_deadline SET state = %s, closed_at = %s, version = version + 1 WHERE id = ANY(%s)",
+                [outcome, now, ids],
+            )
+        return
+    Deadline.objects.filter(pk__in=ids).update(state=outcome, closed_at=now, version=F("version") + 1)
+
+
 def _fire_batch(rows: list[_Claimed], now: dt.datetime, stats: RunStats) -> None:
     """The whole claimed batch at once: each kind's handler over its rows, then one UPDATE per outcome.
 
@@ -122,7 +134,7 @@ def _fire_batch(rows: list[_Claimed], now: dt.datetime, stats: RunStats) -> None
     for outcome in (Deadline.State.FIRED, Deadline.State.MISSED):
         ids = [c.pk for c in rows if outcomes[c.pk] == outcome]
         if ids:
-            Deadline.objects.filter(pk__in=ids).update(state=outcome, closed_at=now, version=F("version") + 1)
+            _close(ids, outcome, now)
     for c in rows:
         _record_closed(c, outcomes[c.pk], now)
     stats.fired += sum(1 for o in outcomes.values() if o == Deadline.State.FIRED)

@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "cityhall.web.middleware.SecurityHeaders",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cityhall.web.middleware.IdleSessionRefresh",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,7 +107,9 @@ CITYHALL_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CITYHALL_TRUSTED_
 CITYHALL_TOKEN_DAYS = int(os.environ.get("CITYHALL_TOKEN_DAYS", "90"))
 # Idle timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("CITYHALL_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is kept by cityhall.web.middleware.IdleSessionRefresh, which re-saves at most once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
+CITYHALL_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"

@@ -101,9 +101,28 @@ def test_a_complex_password_is_accepted():
     validate_password("Fushun-Rules-2026")
 
 
-def test_sessions_time_out_when_idle():
+def test_sessions_time_out_when_idle_and_are_written_at_most_once_a_minute(demo, client, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from cityhall.web import middleware
+
     assert settings.SESSION_COOKIE_AGE == 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    clock = {"now": 1_800_000_000.0}
+    monkeypatch.setattr(middleware.time, "time", lambda: clock["now"])
+    client.force_login(user("clerk"))
+    client.get("/")  # the first request stamps the session
+
+    def expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    first = expiry()
+    clock["now"] += 30
+    client.get("/")
+    assert expiry() == first  # within the minute: not written again
+    clock["now"] += 31
+    client.get("/")
+    assert expiry() > first  # a minute on: the idle timeout is moved on
+    assert client.session.get_expiry_age() == 1800
 
 
 def test_the_admin_is_only_for_administrators(demo, client):
