@@ -3,11 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 
-from cityhall.org.selectors import positions_held
-
-from .permissions import ROLE_LABELS, _roles
+from .permissions import ROLE_LABELS, actor_for
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:
@@ -15,12 +12,10 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_roles": frozenset(), "nav_role_labels": []}
-    person = getattr(user, "person", None)
-    positions = positions_held(person, timezone.now()) if person else []
-    roles = _roles(user, positions)
+    actor = actor_for(user)  # the same resolution the view used: once per request
     return {
-        "nav_roles": roles,
-        "nav_role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
-        "nav_person": person,
-        "nav_positions": positions,
+        "nav_roles": actor.roles,
+        "nav_role_labels": [ROLE_LABELS[r] for r in sorted(actor.roles)],
+        "nav_person": actor.person,
+        "nav_positions": list(actor.positions),
     }

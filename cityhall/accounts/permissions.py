@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
+from cityhall.org.memo import memoised
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_acted_for, positions_held
 from cityhall.rules.applies import applies
@@ -91,7 +92,14 @@ def _roles(user: Any, positions: list[Position]) -> frozenset[str]:
 
 
 def actor_for(user: Any, at: dt.datetime | None = None) -> Actor:
-    at = at or timezone.now()
+    if at is None:
+        # Once per request (the navigation and the view both ask): the request's organisation memo
+        # holds it, and forgets it with everything else the moment an organisation row changes.
+        return memoised(("actor_for", getattr(user, "pk", None)), lambda: _resolve_actor(user, timezone.now()))
+    return _resolve_actor(user, at)
+
+
+def _resolve_actor(user: Any, at: dt.datetime) -> Actor:
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
     positions = positions_held(person, at) if person else []
     # Only a mayor or vice mayor can ever act for a leader (Art 6, Art 7), so nobody else pays

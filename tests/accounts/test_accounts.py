@@ -199,3 +199,22 @@ def test_an_api_token_authenticates_and_a_revoked_one_does_not(demo, client):
     record.save()
     response = client.get("/api/v1/inbox", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("username", ["clerk", "mayor"])
+def test_the_actor_is_resolved_once_per_request(demo, client, monkeypatch, username):
+    from cityhall.accounts import permissions
+
+    calls: list[object] = []
+    resolve = permissions._resolve_actor
+
+    def counting(user, at):
+        calls.append(user)
+        return resolve(user, at)
+
+    monkeypatch.setattr(permissions, "_resolve_actor", counting)
+    client.force_login(user(username))
+    for path in ("/", "/documents/", "/audit/"):
+        calls.clear()
+        assert client.get(path).status_code == 200
+        assert len(calls) == 1, f"{path}: the actor was resolved {len(calls)} times"
