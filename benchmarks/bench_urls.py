@@ -12,4 +12,13 @@ def minimal(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/minimal/", minimal, name="bench-minimal"), *base]
+def minimal_logged_in(request: HttpRequest) -> JsonResponse:
+    """The logged-in baseline: every middleware of a real page (session, user, login required), no work."""
+    return JsonResponse({"user": request.user.get_username()})
+
+
+urlpatterns = [
+    path("bench/minimal/", minimal, name="bench-minimal"),
+    path("bench/minimal-login/", minimal_logged_in, name="bench-minimal-login"),
+    *base,
+]

@@ -712,6 +712,7 @@ def load_documents(rows: int, seed: int) -> float:
                 addressees="抚顺市人民政府" if not outgoing else "各县（区）人民政府",
                 signed_by_title="" if outgoing else "主要负责人",
                 created_at=created,
+                updated_at=created,
                 submitted_at=None if state == flow.DRAFT else created,
                 version=3,
             )
