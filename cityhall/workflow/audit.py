@@ -102,10 +102,6 @@ def event_hash(text: str) -> str:
 FORMAT = 2  # what new events are written in
 
 
-def _lp(value: str) -> str:
-    return f"{len(value.encode('utf-8'))}:{value}"
-
-
 def payload_v2(
     *,
     shard: int,
@@ -147,7 +143,7 @@ def payload_v2(
         rule_ids,
         key_id,
     )
-    # _lp() inlined: a worker's batch builds this for every event it writes.
+    # Each part prefixed with its length in UTF-8 bytes (inline: a worker's batch builds this for every event).
     return "v2" + "".join([f"{len(p.encode('utf-8'))}:{p}" for p in parts])
 
 

@@ -13,7 +13,7 @@ from cityhall.accounts.permissions import actor_for, allowed, check
 from cityhall.org.models import Person
 from cityhall.rulebase.selectors import rulebook
 
-from .audit import verify_chain
+from .audit import _EPOCH, _MICRO, _utc, verify_chain
 from .labels import action_label, changes, position_names, subject_label
 from .models import AuditEvent
 from .selectors import audit_events
@@ -27,19 +27,18 @@ def _date(value: str | None) -> dt.date | None:
 
 
 PAGE_SIZE = 50
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _mark(event: AuditEvent) -> str:
-    """A page boundary: the event's time in microseconds and its id (the list's order)."""
-    return f"{(event.occurred_at - _EPOCH) // dt.timedelta(microseconds=1)}-{event.pk}"
+    """A page boundary: the event's time in microseconds (as the audit chain writes it) and its id."""
+    return f"{_utc(event.occurred_at)}-{event.pk}"
 
 
 def _parse_mark(value: str | None) -> tuple[dt.datetime, int] | None:
     us, _, pk = (value or "").partition("-")
     if not (us.isdigit() and pk.isdigit()) or len(us) > 18:
         return None  # a hand-edited or truncated link starts again from the newest
-    return _EPOCH + dt.timedelta(microseconds=int(us)), int(pk)
+    return _EPOCH + _MICRO * int(us), int(pk)
 
 
 def keyset_page(qs: QuerySet[AuditEvent], before: str | None, after: str | None) -> dict[str, Any]:
