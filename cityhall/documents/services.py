@@ -199,18 +199,46 @@ def _copy_into(doc: Document, locked: Document) -> None:
     doc._state.fields_cache = dict(locked._state.fields_cache)
 
 
-def _move(locked: Document, target: str) -> None:
-    """The document's new state under a transition, and its version."""
-    if target == flow.RESUME:
+def _transit(
+    locked: Document,
+    action: str,
+    *,
+    actor: Person | None,
+    at: dt.datetime,
+    on_behalf_of: Person | None = None,
+    changes: dict[str, Any] | None = None,
+    extra_rules: Sequence[str] = (),
+    note: dict[str, Any] | None = None,
+) -> None:
+    """One transition of the flow table on a locked document, with its audit event; the caller saves the row
+    (one document in ``_apply``, a whole batch in ``deem_no_objection_many``) and brings the inbox in line."""
+    try:
+        t = flow.transition_for(action, locked.state, locked.direction)
+    except flow.TransitionRefused as exc:
+        raise _refuse(exc.code, exc.rule_id, exc.message) from None
+    before = _summary(locked)
+    for field, value in (changes or {}).items():
+        setattr(locked, field, value)
+    if t.target == flow.RESUME:
         locked.state = locked.resume_state or (
             flow.REGISTERED if locked.direction == Document.Direction.INCOMING else flow.SIGNING
         )
         locked.resume_state = ""
     else:
-        if target == flow.COUNTERSIGNING:
+        if t.target == flow.COUNTERSIGNING:
             locked.resume_state = locked.state
-        locked.state = target
+        locked.state = t.target
     locked.version += 1
+    _audit(
+        locked,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        action=f"document.{action}",
+        before=before,
+        after={**_summary(locked), **(note or {})},
+        rule_ids=_rules(t.rule_id, extra_rules),
+        at=at,
+    )
 
 
 @applies("documents.routing")
@@ -239,25 +267,17 @@ def _apply(
             _citation("documents.routing"),
             "这份公文已被他人办理，请刷新页面后查看最新状态（您看到的不是最新版本）。",
         )
-    try:
-        t = flow.transition_for(action, locked.state, locked.direction)
-    except flow.TransitionRefused as exc:
-        raise _refuse(exc.code, exc.rule_id, exc.message) from None
-    before = _summary(locked)
-    for field, value in (changes or {}).items():
-        setattr(locked, field, value)
-    _move(locked, t.target)
-    locked.save()
-    _audit(
+    _transit(
         locked,
+        action,
         actor=actor,
         on_behalf_of=on_behalf_of,
-        action=f"document.{action}",
-        before=before,
-        after={**_summary(locked), **(note or {})},
-        rule_ids=_rules(t.rule_id, extra_rules),
+        changes=changes,
+        extra_rules=extra_rules,
+        note=note,
         at=at,
     )
+    locked.save()
     inbox.sync(locked, actor=actor, on_behalf_of=on_behalf_of, at=at)
     _copy_into(doc, locked)
     return locked
@@ -1384,22 +1404,9 @@ def deem_no_objection_many(deadlines: list[Deadline], now: dt.datetime) -> dict[
         if doc.state != flow.COUNTERSIGNING or any(c.state == Countersign.State.PENDING for c in every[doc.pk]):
             continue
         # Every countersign is answered: complete it, as _apply would (the rows are saved together below).
-        try:
-            t = flow.transition_for("countersign_complete", doc.state, doc.direction)
-        except flow.TransitionRefused as exc:
-            raise _refuse(exc.code, exc.rule_id, exc.message) from None
-        before = _summary(doc)
-        _move(doc, t.target)
+        replies = {c.unit.name: c.get_state_display() for c in every[doc.pk]}
+        _transit(doc, "countersign_complete", actor=None, note={"replies": replies}, at=now)
         doc.updated_at = stamp
-        _audit(
-            doc,
-            actor=None,
-            action="document.countersign_complete",
-            before=before,
-            after={**_summary(doc), "replies": {c.unit.name: c.get_state_display() for c in every[doc.pk]}},
-            rule_ids=_rules(t.rule_id, ()),
-            at=now,
-        )
         completed.append(doc)
     if completed:
         Document.objects.bulk_update(completed, ["state", "resume_state", "version", "updated_at"])
