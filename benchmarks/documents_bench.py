@@ -78,8 +78,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -983,35 +982,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("need --documents, --workers, --batch >= 1 and at least two --units")
     if args.part == "flow" and args.quick:
         args.documents, args.batch, args.workers = 200, 200, 1
-        with scratch_database():
-            setup_django(args.settings)
-            try:
-                return flow(args)
-            finally:
-                from django.db import connections
+        from scratch import scratch_database
 
-                connections.close_all()
+        with scratch_database("cityhall_docs_bench", DEFAULT_DATABASE_URL):
+            setup_django(args.settings)
+            return flow(args)
     setup_django(args.settings)
     return flow(args) if args.part == "flow" else queue(args)
-
-
-@contextmanager
-def scratch_database() -> Iterator[None]:
-    """A database of its own on CITYHALL_DATABASE_URL's server, dropped afterwards."""
-    import psycopg
-
-    url = os.environ.get("CITYHALL_DATABASE_URL", DEFAULT_DATABASE_URL)
-    base = url.rsplit("/", 1)[0]
-    name = f"cityhall_docs_bench_{os.getpid()}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["CITYHALL_DATABASE_URL"] = f"{base}/{name}"
-    try:
-        yield
-    finally:
-        os.environ["CITYHALL_DATABASE_URL"] = url
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

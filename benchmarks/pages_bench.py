@@ -27,43 +27,20 @@ full run is the issue's production scale for documents and deadlines (200,000 an
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import re
 import statistics
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.bench_settings"
-SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 GOAL = 3.0
-
-
-@contextlib.contextmanager
-def scratch_database() -> Iterator[None]:
-    import psycopg
-
-    url = os.environ.get("CITYHALL_DATABASE_URL", SERVER_URL)
-    base = url.rsplit("/", 1)[0]
-    name = f"cityhall_pages_bench_{os.getpid()}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["CITYHALL_DATABASE_URL"] = f"{base}/{name}"
-    try:
-        yield
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        os.environ["CITYHALL_DATABASE_URL"] = url
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def load(documents: int, deadlines: int, events: int) -> None:
@@ -130,8 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         args.documents, args.deadlines, args.events, args.requests = 20_000, 100_000, 200_000, 30
 
-    os.environ.setdefault("CITYHALL_DATABASE_URL", SERVER_URL)
-    with scratch_database():
+    from scratch import scratch_database
+
+    with scratch_database("cityhall_pages_bench"):
         import django
 
         django.setup()

@@ -65,17 +65,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 import django  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from scratch import scratch_database  # noqa: E402
 
 KIND = "bench.deadline"
 RULE_ID = "countersign.reply"
@@ -418,26 +418,6 @@ def procrastinate_rate(jobs: int) -> float:
     return done / wall
 
 
-@contextlib.contextmanager
-def scratch_database() -> Iterator[None]:
-    """A database of its own on CITYHALL_DATABASE_URL's server, dropped afterwards."""
-    import psycopg
-
-    url = os.environ.get("CITYHALL_DATABASE_URL", SERVER_URL)
-    base = url.rsplit("/", 1)[0]
-    name = f"cityhall_worker_bench_{os.getpid()}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["CITYHALL_DATABASE_URL"] = f"{base}/{name}"
-    try:
-        yield
-    finally:
-        connection.close()
-        os.environ["CITYHALL_DATABASE_URL"] = url
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -472,8 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker_main(args.worker, args.batch, args.handler)
     if not 0 < args.due <= args.total:
         parser.error("need 0 < --due <= --total")
-    os.environ.setdefault("CITYHALL_DATABASE_URL", SERVER_URL)
-    with scratch_database():
+    with scratch_database("cityhall_worker_bench"):
         django.setup()
         if connection.vendor != "postgresql":
             parser.error("needs PostgreSQL: set CITYHALL_DATABASE_URL to a PostgreSQL server")
