@@ -17,6 +17,18 @@ def cal() -> WorkingCalendar:
     return default_calendar()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # mutmut (script/mutation) forks each mutant's run from a process that has already built these
+    # module-level caches with the unmutated code, which would hide the mutant (27 mutants of
+    # calendar.py were masked so). A fresh session starts without them.
+    from cityhall.rulebase import selectors
+    from cityhall.rules import calendar, rulebook
+
+    calendar._default = None
+    rulebook._cache.clear()
+    selectors._calendar = None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # A test marked with a rule id the rulebook lacks would make the rule trace claim a test that
     # checks nothing: refuse it at collection.

@@ -124,7 +124,9 @@ def _convention(p: Period) -> dict[str, Any]:
 
 def _convention_text(p: Period) -> str:
     amount = f"{p.value}{UNIT_LABELS[p.unit]}"
-    if p.direction is Direction.BEFORE:
+    if p.direction is Direction.BEFORE and p.unit is Unit.HOUR:
+        text = f"提前期限：应在基准时刻前{amount}或更早完成"
+    elif p.direction is Direction.BEFORE:
         text = f"提前期限：应在基准日前{amount}当日或之前完成（不顺延）"
     elif p.unit is Unit.HOUR:
         text = f"自基准时刻起{amount}"
@@ -156,11 +158,12 @@ def _local_date(anchor: dt.date | dt.datetime) -> dt.date:
 
 def compute_deadline(rule: Rule, anchor: dt.date | dt.datetime, calendar: WorkingCalendar) -> DeadlineResult:
     record = rule.record
-    if record.computes is None:
+    # The schema gives every computable rule an anchor; the second test is for the type checker.
+    if record.computes is None or record.anchor is None:
         raise NotComputable(f"规则“{rule.id}”（{record.title}）不是期限类规则，无法计算日期。")
     param = record.params[record.computes]
     anchor_day = _local_date(anchor)
-    anchor_label = record.anchor.label if record.anchor else "基准日"
+    anchor_label = record.anchor.label
 
     steps: list[TraceStep] = [
         TraceStep(
@@ -190,13 +193,13 @@ def compute_deadline(rule: Rule, anchor: dt.date | dt.datetime, calendar: Workin
             sign = 1 if param.direction is Direction.AFTER else -1
             due_at = start.astimezone(LOCAL_TZ) + sign * dt.timedelta(hours=param.value)
             due = due_at.date()
-            steps.append(
-                TraceStep(
-                    "count",
-                    f"{start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 起{param.value}小时，至 {due_at:%Y-%m-%d %H:%M}",
-                    due,
-                )
+            local = f"{start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
+            text = (
+                f"{local} 起{param.value}小时，至 {due_at:%Y-%m-%d %H:%M}"
+                if param.direction is Direction.AFTER
+                else f"{local} 之前{param.value}小时为 {due_at:%Y-%m-%d %H:%M}"
             )
+            steps.append(TraceStep("count", text, due))
         elif param.unit is Unit.WORKING_DAY:
             if param.direction is Direction.AFTER:
                 base = anchor_day - dt.timedelta(days=1) if param.start_day_counted else anchor_day
