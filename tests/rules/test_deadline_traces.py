@@ -201,3 +201,16 @@ def test_50_2_a_request_made_on_a_holiday_does_not_list_that_day_as_passed(book,
     # after 10-03 are 10-08, 09 and 10.
     assert passed == [D(f"2026-10-0{d}") for d in range(4, 8)] + [D("2026-10-10")]
     assert result.due == D("2026-10-10")
+
+
+@pytest.mark.rule("inspection.unannounced-share")
+def test_a_rule_that_is_not_a_deadline_is_refused_even_with_an_anchor_event(book, cal):
+    from cityhall.rules import NotComputable
+    from cityhall.rules.schema import Anchor
+
+    rule = book.rule("inspection.unannounced-share")
+    anchored = dataclasses.replace(
+        rule, record=rule.record.model_copy(update={"anchor": Anchor(code="planned", label="计划")})
+    )
+    with pytest.raises(NotComputable, match="不是期限类规则"):
+        compute_deadline(anchored, D("2026-11-25"), cal)
