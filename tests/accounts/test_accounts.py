@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from cityhall.accounts.models import ApiToken, LoginFailure, LoginThrottle
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
@@ -97,8 +98,17 @@ def test_weak_passwords_are_refused(password):
         validate_password(password)
 
 
-def test_a_complex_password_is_accepted():
-    validate_password("Fushun-Rules-2026")
+def test_a_complex_password_is_accepted_and_a_weak_one_refused_where_it_is_set(demo):
+    from django.contrib.auth.forms import SetPasswordForm
+
+    clerk = user("clerk")
+    strong = SetPasswordForm(clerk, {"new_password1": "Fushun-Rules-2026", "new_password2": "Fushun-Rules-2026"})
+    assert strong.is_valid(), strong.errors
+    strong.save()
+    clerk.refresh_from_db()
+    assert clerk.check_password("Fushun-Rules-2026")
+    weak = SetPasswordForm(clerk, {"new_password1": "12345678", "new_password2": "12345678"})
+    assert not weak.is_valid() and weak.errors["new_password2"]
 
 
 def test_sessions_time_out_when_idle_and_are_written_at_most_once_a_minute(demo, client, monkeypatch):
@@ -123,6 +133,13 @@ def test_sessions_time_out_when_idle_and_are_written_at_most_once_a_minute(demo,
     client.get("/")
     assert expiry() > first  # a minute on: the idle timeout is moved on
     assert client.session.get_expiry_age() == 1800
+    assert client.get("/").status_code == 200
+    # Idle for the full 30 minutes: the session's expiry passes, and the next request is sent to log in.
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_the_admin_is_only_for_administrators(demo, client):

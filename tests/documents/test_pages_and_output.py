@@ -89,10 +89,21 @@ def test_the_docx_follows_the_gbt_9704_page_setup_and_has_every_element(issued, 
 
 def test_the_pdf_and_the_preview_come_from_the_same_fields(issued, client):
     login(client, "clerk")
+    import io
+
+    import pdfplumber
+
     pdf = client.get(f"/documents/{issued.pk}/pdf/")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     html = client.get(f"/documents/{issued.pk}/preview/").content.decode()
     assert "抚政发〔2026〕1号" in html and "size: A4" in html and "37mm" in html and "28mm" in html
+    with pdfplumber.open(io.BytesIO(pdf.content)) as doc:
+        page = doc.pages[0]
+        text = "".join(p.extract_text() or "" for p in doc.pages).replace(" ", "").replace("\n", "")
+        # A4 is 210 × 297 mm = 595.3 × 841.9 pt; the same fields as the preview, read back from the PDF.
+        assert (round(page.width), round(page.height)) == (595, 842)
+    for field in ("抚政发〔2026〕1号", issued.title, "各县（区）人民政府", "压实县级主体责任", "市委办公室"):
+        assert field in text and field in html, field
 
 
 @pytest.mark.rule("security.classified-access")
