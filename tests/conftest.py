@@ -21,12 +21,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # mutmut (script/mutation) forks each mutant's run from a process that has already built these
     # module-level caches with the unmutated code, which would hide the mutant (27 mutants of
     # calendar.py were masked so). A fresh session starts without them.
-    from cityhall.rulebase import selectors
+    import sys
+
     from cityhall.rules import calendar, rulebook
 
     calendar._default = None
     rulebook._cache.clear()
-    selectors._calendar = None
+    selectors = sys.modules.get("cityhall.rulebase.selectors")  # not imported in a run without Django
+    if selectors is not None:
+        selectors._calendar = None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
