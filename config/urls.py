@@ -14,5 +14,6 @@ urlpatterns = [
     path("org/", include("cityhall.org.urls")),
     path("audit/", include("cityhall.workflow.urls")),
     path("documents/", include("cityhall.documents.urls")),
+    path("meetings/", include("cityhall.meetings.urls")),
     path("", include("cityhall.web.urls")),
 ]

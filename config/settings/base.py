@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "cityhall.workflow",
     "cityhall.accounts",
     "cityhall.documents",
+    "cityhall.meetings",
 ]
 
 MIDDLEWARE = [
