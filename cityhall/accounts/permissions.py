@@ -134,6 +134,16 @@ def _audit_event(actor: Actor, event: Any) -> bool:
     return actor.person is not None and actor.person.pk in (event.actor_id, event.on_behalf_of_id)
 
 
+def _topic(actor: Actor, topic: Any) -> bool:
+    """The office and the leaders see every topic; a unit sees the topics it hosts, reports or was consulted on."""
+    if OFFICE in actor.roles or LEADER in actor.roles:
+        return True
+    if topic is None:
+        return False
+    units = {topic.host_unit_id, topic.reporting_unit_id, *(c.unit_id for c in topic.consultations.all())}
+    return bool(units & actor.unit_ids)
+
+
 CLEARANCE_LEVELS = {"": 0, "秘密": 2, "机密": 3, "绝密": 4}
 
 
@@ -179,6 +189,8 @@ RULES: dict[str, Any] = {
     "org.view": lambda actor, obj: actor.person is not None,
     "org.record_absence": lambda actor, obj: OFFICE in actor.roles,
     "meetings.view": lambda actor, obj: actor.person is not None,
+    "topic.apply": lambda actor, obj: DEPARTMENT in actor.roles,
+    "topic.view": _topic,
     "document.view": _document,
     "document.read": _document_content,
     "document.intake": lambda actor, obj: OFFICE in actor.roles,
@@ -210,6 +222,8 @@ MESSAGES = {
     "org.view": "您的账号尚未关联人员信息，请联系系统管理员。",
     "org.record_absence": "只有市政府办公室可以登记领导外出。",
     "meetings.view": "您的账号尚未关联人员信息，请联系系统管理员。",
+    "topic.apply": "只有县（区）政府和市政府各部门可以申报会议议题。",
+    "topic.view": "这项议题与您的单位和职务无关，您无权查看。",
     "document.view": "这份公文与您的单位和职务无关，您无权查看。",
     "document.read": "这份公文涉密，您的涉密等级不够，无权查看正文（工作规则第六十九条）。",
     "document.intake": "只有市政府办公室可以办理收文、呈批和发文。",

@@ -2,16 +2,33 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from cityhall.accounts.permissions import actor_for, check
+from cityhall.accounts.permissions import DEPARTMENT, OFFICE, Actor, actor_for, allowed, check
 from cityhall.org.models import Position, Unit
 from cityhall.org.selectors import executive_vice_mayor_at, holders_at
 from cityhall.rulebase.selectors import rulebook
+from cityhall.rules import InvalidInput, RulesError
 
-from .kinds import Fact, meeting_kinds
+from .forms import TopicApplicationForm
+from .kinds import ROLE_LABELS, Fact, meeting_kinds
+from .models import Topic
+from .services import (
+    TopicError,
+    chain,
+    chain_rule_id,
+    schedule_refusals,
+    step_assignee,
+    topic_decide,
+    topic_resubmit,
+    topic_submit,
+)
+from .services import _may_act as may_act
 
 # Roles that name positions, and the positions they name.
 _POSITION_KINDS = {
@@ -54,4 +71,149 @@ def index(request: HttpRequest) -> HttpResponse:
         ]
 
     kinds = [(k, rows(k.facts)) for k in meeting_kinds(rulebook())]
-    return render(request, "meetings/index.html", {"kinds": kinds, "now": now})
+    actor = actor_for(request.user)
+    return render(
+        request,
+        "meetings/index.html",
+        {
+            "kinds": kinds,
+            "now": now,
+            "topics": _visible_topics(actor)[:100],
+            "can_apply": allowed(actor, "topic.apply"),
+        },
+    )
+
+
+def _visible_topics(actor: Actor):  # type: ignore[no-untyped-def]
+    qs = Topic.objects.select_related("host_unit", "applicant")
+    if OFFICE in actor.roles or "leader" in actor.roles or "admin" in actor.roles:
+        return qs
+    units = actor.unit_ids
+    return qs.filter(Q(host_unit__in=units) | Q(reporting_unit__in=units) | Q(consultations__unit__in=units)).distinct()
+
+
+def _host_units(actor: Actor) -> list[Unit]:
+    return [
+        p.unit for p in actor.positions if p.unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY, Unit.Kind.AFFILIATED)
+    ]
+
+
+def _form_refusal(form: TopicApplicationForm, exc: RulesError) -> None:
+    field = getattr(exc, "field", "")
+    citation = getattr(exc, "citation", "")
+    text = exc.message + (f"（依据 {citation}）" if citation else "")
+    form.add_error(field if field in form.fields else None, text)
+
+
+def topic_new(request: HttpRequest) -> HttpResponse:
+    """A department or county applies for a topic (《市政府常务会议议题申报单》, Art 40 ¶2)."""
+    actor = actor_for(request.user)
+    check(actor, "topic.apply")
+    form = TopicApplicationForm(request.POST or None, host_units=_host_units(actor))
+    if request.method == "POST" and form.is_valid():
+        assert actor.person is not None  # noqa: S101 - topic.apply needs a person
+        try:
+            topic = topic_submit(actor=actor.person, form=form.to_service())
+        except RulesError as exc:
+            _form_refusal(form, exc)
+        else:
+            messages.success(request, f"议题“{topic.matter}”已申报，送市政府办公室征集、汇总。")
+            return redirect("meetings:topic_detail", pk=topic.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "meetings/topic_form.html", {"form": form, "topic": None}, status=status)
+
+
+def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host unit corrects a returned topic and applies again (it starts at the office)."""
+    actor = actor_for(request.user)
+    topic = get_object_or_404(Topic.objects.select_related("host_unit"), pk=pk)
+    check(actor, "topic.view", topic)
+    check(actor, "topic.apply")
+    form = TopicApplicationForm(
+        request.POST or None, host_units=_host_units(actor), initial=TopicApplicationForm.initial_from(topic)
+    )
+    if topic.state != Topic.State.RETURNED:
+        messages.error(request, "只有退回修改的议题才能修改后重新申报。")
+        return redirect("meetings:topic_detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        assert actor.person is not None  # noqa: S101
+        try:
+            topic = topic_resubmit(actor=actor.person, topic=topic, form=form.to_service())
+        except RulesError as exc:
+            _form_refusal(form, exc)
+        else:
+            messages.success(request, "议题已修改并重新申报，送市政府办公室征集、汇总。")
+            return redirect("meetings:topic_detail", pk=pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "meetings/topic_form.html", {"form": form, "topic": topic}, status=status)
+
+
+def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    topic = get_object_or_404(
+        Topic.objects.select_related("host_unit", "reporting_unit", "applicant").prefetch_related(
+            "consultations__unit"
+        ),
+        pk=pk,
+    )
+    check(actor, "topic.view", topic)
+    now = timezone.now()
+    actions = list(topic.actions.select_related("actor", "on_behalf_of"))
+    # The chain as the topic stands: done steps (since the last submission), the current one, the rest.
+    since = max((i for i, a in enumerate(actions) if a.decision in ("submit", "resubmit")), default=0)
+    passed = {a.step: a for a in actions[since:] if a.decision == "pass"}
+    steps = []
+    for code in chain(topic.meeting_kind):
+        state = "done" if code in passed else "current" if code == topic.step else "pending"
+        steps.append({"code": code, "label": ROLE_LABELS[code], "state": state, "act": passed.get(code)})
+    can_decide, on_behalf_of, assignee = False, None, None
+    if topic.state in (Topic.State.IN_REVIEW, Topic.State.DEFERRED) and actor.person is not None:
+        assignee = step_assignee(topic.step, now)
+        can_decide, on_behalf_of = may_act(actor.person, assignee, now)
+    can_edit = (
+        topic.state == Topic.State.RETURNED and DEPARTMENT in actor.roles and topic.host_unit_id in actor.unit_ids
+    )
+    context = {
+        "topic": topic,
+        "steps": steps,
+        "actions": actions,
+        "refusals": schedule_refusals(topic),
+        "chain_rule": rulebook().rule(chain_rule_id(topic.meeting_kind)),
+        "can_decide": can_decide,
+        "on_behalf_of": on_behalf_of,
+        "assignee": assignee,
+        "can_edit": can_edit,
+        "reason_draft": request.session.pop("topic_reason", ""),
+    }
+    return render(request, "meetings/topic_detail.html", context)
+
+
+@require_POST
+def topic_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    topic = get_object_or_404(Topic, pk=pk)
+    check(actor, "topic.view", topic)
+    if actor.person is None:
+        check(actor, "meetings.view")
+    assert actor.person is not None  # noqa: S101
+    decision = request.POST.get("decision", "")
+    try:
+        topic = topic_decide(
+            actor=actor.person,
+            topic=topic,
+            decision=decision,
+            reason=request.POST.get("reason", ""),
+            step=request.POST.get("step", ""),
+        )
+    except (TopicError, InvalidInput) as exc:
+        citation = getattr(exc, "citation", "")
+        messages.error(request, exc.message + (f"（依据 {citation}）" if citation else ""))
+        # Keep what was typed: the reason comes back in the form.
+        request.session["topic_reason"] = request.POST.get("reason", "")
+        return redirect("meetings:topic_detail", pk=pk)
+    done = {"pass": "已同意", "return": "已退回修改", "defer": "已暂缓"}[decision]
+    if topic.state == Topic.State.APPROVED:
+        messages.success(request, f"{done}：议题已确定上会（{topic.decided_at:%Y-%m-%d %H:%M}）。")
+    else:
+        messages.success(request, f"{done}。")
+    return redirect("meetings:topic_detail", pk=pk)

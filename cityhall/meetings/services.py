@@ -1,0 +1,347 @@
+"""Topics through their approval chain (Art 39, Art 40 ¶2), and the gate before a meeting (Art 43 ¶1, Art 26).
+
+Each step of a plenary or executive topic's chain has one assignee: the General Office collects
+(its clerks' shared queue), then the secretary-general checks, the executive vice mayor reviews and
+the mayor decides. A step passes the topic on, returns it to the applicant with a reason, or defers
+it (it stays on the step's desk). A returned topic, once corrected, starts the chain again at the
+office, so that every step sees what it approves. The inbox follows the topic: the step's assignee
+has one open item, and it closes when the step is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from cityhall.org.memo import memoised
+from cityhall.org.models import Person, Position, Unit
+from cityhall.org.selectors import acting_for, executive_vice_mayor_at, holders_at, positions_held
+from cityhall.rulebase.selectors import rulebook
+from cityhall.rules import InvalidInput, RuleViolation
+from cityhall.rules.applies import applies
+from cityhall.workflow import audit
+from cityhall.workflow.audit import audit_record
+from cityhall.workflow.models import InboxItem
+
+from .kinds import ROLE_LABELS, meeting_kind
+from .models import Consultation, Topic, TopicAction
+
+INBOX_KIND = "meetings.topic"
+OFFICE_STEP = "office_collects"
+_STEP_POSITION = {"secretary_general_checks": Position.Kind.SECRETARY_GENERAL, "mayor_decides": Position.Kind.MAYOR}
+
+
+class TopicError(RuleViolation):
+    pass
+
+
+def _cite(rule_id: str) -> str:
+    return rulebook().rule(rule_id).citation
+
+
+def chain_rule_id(kind: str) -> str:
+    return f"meeting.{kind}-topics"
+
+
+def chain(kind: str) -> tuple[str, ...]:
+    topic_chain = meeting_kind(rulebook(), kind).topic_chain
+    if topic_chain is None:
+        raise InvalidInput(f"{ROLE_LABELS.get(kind, kind)}的议题不走申报程序", "meeting_kind")
+    return topic_chain.roles
+
+
+def general_office() -> Unit:
+    return memoised("general_office", lambda: Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE))
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """Who a step waits for: a position (whoever holds or acts for it), or the office's shared queue."""
+
+    step: str
+    position: Position | None
+    unit: Unit | None
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self.step]
+
+
+def step_assignee(step: str, at: dt.datetime) -> Assignee:
+    if step == OFFICE_STEP:
+        return Assignee(step, None, general_office())
+    if step == "executive_vice_mayor_reviews":
+        position = executive_vice_mayor_at(at)
+    else:
+        position = Position.objects.filter(kind=_STEP_POSITION[step]).order_by("rank", "id").first()
+    if position is None:
+        raise TopicError("no_assignee", _cite("meeting.executive-topics"), f"没有人担任“{ROLE_LABELS[step]}”的职务")
+    return Assignee(step, position, None)
+
+
+def _may_act(person: Person, assignee: Assignee, at: dt.datetime) -> tuple[bool, Person | None]:
+    """Whether ``person`` may do the step, and for whom (代) if they act for an absent holder."""
+    held = positions_held(person, at)
+    if assignee.unit is not None:
+        return any(p.unit_id == assignee.unit.pk for p in held), None
+    assert assignee.position is not None  # noqa: S101 - an assignee is a unit or a position
+    if any(p.pk == assignee.position.pk for p in held):
+        return True, None
+    if assignee.position.kind in (Position.Kind.MAYOR, Position.Kind.VICE_MAYOR):
+        result = acting_for(assignee.position, at)
+        if result.is_acting and result.acting_person_id == person.pk:
+            holder = holders_at(at, [assignee.position]).get(assignee.position.pk)
+            return True, holder
+    return False, None
+
+
+def _content_type() -> ContentType:
+    return ContentType.objects.get_for_model(Topic)
+
+
+def _sync_inbox(topic: Topic, *, actor: Person, on_behalf_of: Person | None, at: dt.datetime) -> None:
+    """Close the topic's open item and open the one now due (at most one is open at a time)."""
+    ct = _content_type()
+    open_items = list(
+        InboxItem.objects.select_for_update().filter(
+            subject_type=ct, subject_id=str(topic.pk), state=InboxItem.State.OPEN
+        )
+    )
+    want: InboxItem | None = None
+    name = f"议题：{topic.matter}"
+    if topic.state in (Topic.State.IN_REVIEW, Topic.State.DEFERRED):
+        assignee = step_assignee(topic.step, at)
+        prefix = "暂缓" if topic.state == Topic.State.DEFERRED else ROLE_LABELS[topic.step]
+        want = InboxItem(
+            title=f"{prefix}｜{name}",
+            key=f"topic:{topic.step}:{topic.state}",
+            assignee_position=assignee.position,
+            unit=assignee.unit if assignee.unit else assignee.position.unit if assignee.position else None,
+            not_for=topic.applicant if assignee.unit else None,
+        )
+    elif topic.state == Topic.State.RETURNED:
+        want = InboxItem(title=f"退回修改｜{name}", key="topic:returned", assignee_person=topic.applicant)
+    keep = [
+        i
+        for i in open_items
+        if want is not None
+        and i.key == want.key
+        and i.assignee_position_id == want.assignee_position_id
+        and i.assignee_person_id == want.assignee_person_id
+    ]
+    done = [i.pk for i in open_items if i not in keep]
+    if done:
+        InboxItem.objects.filter(pk__in=done).update(
+            state=InboxItem.State.DONE, done_at=at, done_by=actor, done_on_behalf_of=on_behalf_of
+        )
+    if want is not None and not keep:
+        want.kind = INBOX_KIND
+        want.url = f"/meetings/topics/{topic.pk}/"
+        want.subject_type = ct
+        want.subject_id = str(topic.pk)
+        want.created_at = at
+        want.save()
+
+
+def _record(
+    topic: Topic,
+    decision: str,
+    actor: Person,
+    *,
+    step: str,
+    reason: str,
+    on_behalf_of: Person | None,
+    at: dt.datetime,
+    before: dict | None,
+) -> None:
+    TopicAction.objects.create(
+        topic=topic, step=step, decision=decision, reason=reason, actor=actor, on_behalf_of=on_behalf_of, at=at
+    )
+    audit_record(
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        action=f"topic.{decision}",
+        subject=topic,
+        before=before,
+        after={"state": topic.state, "step": topic.step, "reason": reason},
+        rule_ids=[chain_rule_id(topic.meeting_kind)] + (["acting.ab-partner"] if on_behalf_of else []),
+        at=at,
+    )
+
+
+@dataclass(frozen=True)
+class TopicForm:
+    meeting_kind: str
+    matter: str
+    host_unit: Unit
+    reporting_unit: Unit
+    basis: str
+    legality_review_needed: bool
+    legality_review_done: bool
+    materials: str
+    consultations: Sequence[tuple[Unit, str]]
+
+
+def _validate(form: TopicForm) -> None:
+    if form.meeting_kind not in dict(Topic.KIND_CHOICES):
+        raise InvalidInput("请选择会议类型：市政府全体会议或市政府常务会议", "meeting_kind")
+    for field, label in (("matter", "议题名称"), ("basis", "提请审议的依据和理由")):
+        if not getattr(form, field).strip():
+            raise InvalidInput(f"请填写{label}", field)
+    if form.legality_review_done and not form.legality_review_needed:
+        raise InvalidInput("未勾选“需要合法性审查”，就不能勾选“已完成合法性审查”", "legality_review_done")
+    for unit, opinion in form.consultations:
+        if not opinion.strip():
+            raise InvalidInput(f"请填写{unit.name}的意见", "consultations")
+
+
+@applies("meeting.executive-topics", "meeting.plenary-topics")
+def topic_submit(*, actor: Person, form: TopicForm, at: dt.datetime | None = None) -> Topic:
+    """Apply for a topic (《市政府常务会议议题申报单》): it goes to the office, the chain's first step."""
+    at = at or timezone.now()
+    _validate(form)
+    if not any(p.unit_id == form.host_unit.pk for p in positions_held(actor, at)):
+        raise TopicError(
+            "not_host_unit",
+            _cite(chain_rule_id(form.meeting_kind)),
+            f"只能以本单位名义申报议题，您不在{form.host_unit.name}任职",
+        )
+    steps = chain(form.meeting_kind)
+    with audit.atomic():
+        topic = Topic.objects.create(
+            meeting_kind=form.meeting_kind,
+            matter=form.matter.strip(),
+            host_unit=form.host_unit,
+            reporting_unit=form.reporting_unit,
+            basis=form.basis.strip(),
+            legality_review_needed=form.legality_review_needed,
+            legality_review_done=form.legality_review_done,
+            materials=form.materials.strip(),
+            step=steps[0],
+            applicant=actor,
+            submitted_at=at,
+        )
+        Consultation.objects.bulk_create(
+            [Consultation(topic=topic, unit=u, opinion=o.strip()) for u, o in form.consultations]
+        )
+        _record(topic, TopicAction.Decision.SUBMIT, actor, step="", reason="", on_behalf_of=None, at=at, before=None)
+        _sync_inbox(topic, actor=actor, on_behalf_of=None, at=at)
+    return topic
+
+
+@applies("meeting.executive-topics", "meeting.plenary-topics", "meeting.topic-approved")
+def topic_decide(
+    *, actor: Person, topic: Topic, decision: str, reason: str = "", step: str = "", at: dt.datetime | None = None
+) -> Topic:
+    """The current step passes the topic on (the last step's pass is the mayor's 确定), returns it or defers it."""
+    at = at or timezone.now()
+    if decision not in (TopicAction.Decision.PASS, TopicAction.Decision.RETURN, TopicAction.Decision.DEFER):
+        raise InvalidInput("处理意见只能是同意、退回修改或暂缓", "decision")
+    if decision != TopicAction.Decision.PASS and not reason.strip():
+        raise InvalidInput("退回修改或暂缓须写明理由", "reason")
+    rule = chain_rule_id(topic.meeting_kind)
+    with audit.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        if locked.state not in (Topic.State.IN_REVIEW, Topic.State.DEFERRED) or (step and step != locked.step):
+            raise TopicError("step_done", _cite(rule), "该议题的这一环节已经办理过，请刷新页面查看当前状态")
+        assignee = step_assignee(locked.step, at)
+        may, on_behalf_of = _may_act(actor, assignee, at)
+        if not may:
+            raise TopicError("not_assignee", _cite(rule), f"这一环节是“{assignee.label}”，不由您办理")
+        before = {"state": locked.state, "step": locked.step}
+        steps = chain(locked.meeting_kind)
+        done_step = locked.step
+        if decision == TopicAction.Decision.PASS:
+            following = steps.index(locked.step) + 1
+            if following < len(steps):
+                locked.state, locked.step = Topic.State.IN_REVIEW, steps[following]
+            else:
+                locked.state, locked.step, locked.decided_at = Topic.State.APPROVED, "", at
+        elif decision == TopicAction.Decision.RETURN:
+            locked.state, locked.step = Topic.State.RETURNED, ""
+        else:
+            locked.state = Topic.State.DEFERRED
+        locked.save(update_fields=["state", "step", "decided_at"])
+        _record(
+            locked,
+            decision,
+            actor,
+            step=done_step,
+            reason=reason.strip(),
+            on_behalf_of=on_behalf_of,
+            at=at,
+            before=before,
+        )
+        _sync_inbox(locked, actor=actor, on_behalf_of=on_behalf_of, at=at)
+    return locked
+
+
+@applies("meeting.executive-topics", "meeting.plenary-topics")
+def topic_resubmit(*, actor: Person, topic: Topic, form: TopicForm, at: dt.datetime | None = None) -> Topic:
+    """The applicant's unit corrects a returned topic; it starts the chain again at the office."""
+    at = at or timezone.now()
+    _validate(form)
+    rule = chain_rule_id(topic.meeting_kind)
+    with audit.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        if locked.state != Topic.State.RETURNED:
+            raise TopicError("not_returned", _cite(rule), "只有退回修改的议题才能修改后重新申报")
+        if not any(p.unit_id == locked.host_unit_id for p in positions_held(actor, at)):
+            raise TopicError("not_host_unit", _cite(rule), f"只有{locked.host_unit.name}可以修改这项议题")
+        if form.meeting_kind != locked.meeting_kind or form.host_unit.pk != locked.host_unit_id:
+            raise InvalidInput("重新申报不能改变会议类型和承办单位；请另行申报", "meeting_kind")
+        before = {"state": locked.state, "matter": locked.matter, "basis": locked.basis}
+        for field in ("matter", "basis", "materials"):
+            setattr(locked, field, getattr(form, field).strip())
+        locked.reporting_unit = form.reporting_unit
+        locked.legality_review_needed = form.legality_review_needed
+        locked.legality_review_done = form.legality_review_done
+        locked.state, locked.step = Topic.State.IN_REVIEW, chain(locked.meeting_kind)[0]
+        locked.save()
+        locked.consultations.all().delete()
+        Consultation.objects.bulk_create(
+            [Consultation(topic=locked, unit=u, opinion=o.strip()) for u, o in form.consultations]
+        )
+        _record(
+            locked, TopicAction.Decision.RESUBMIT, actor, step="", reason="", on_behalf_of=None, at=at, before=before
+        )
+        _sync_inbox(locked, actor=actor, on_behalf_of=None, at=at)
+    return locked
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+    rule_id: str
+    citation: str
+
+
+@applies("meeting.topic-approved", "decision.legality-review")
+def schedule_refusals(topic: Topic) -> list[Refusal]:
+    """Why the office may not yet put ``topic`` on a meeting's agenda; empty when it may."""
+    out = []
+    if topic.state != Topic.State.APPROVED:
+        where = f"目前在“{ROLE_LABELS[topic.step]}”环节" if topic.step else f"目前{topic.get_state_display()}"
+        out.append(
+            Refusal(
+                "not_approved",
+                f"议题尚未经市政府领导同志审核同意（{where}），市政府办公室不予安排会议审议",
+                "meeting.topic-approved",
+                _cite("meeting.topic-approved"),
+            )
+        )
+    if topic.legality_review_needed and not topic.legality_review_done:
+        out.append(
+            Refusal(
+                "legality_review",
+                "议题须经合法性审查，审查尚未完成，不得提交市政府集体讨论",
+                "decision.legality-review",
+                _cite("decision.legality-review"),
+            )
+        )
+    return out
