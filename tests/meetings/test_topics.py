@@ -168,3 +168,23 @@ def test_26_a_topic_needing_legality_review_cannot_go_to_a_meeting_until_it_is_d
     [refusal] = schedule_refusals(topic)
     assert refusal.rule_id == "decision.legality-review" and refusal.citation.endswith("第二十六条第一款")
     assert TopicAction.objects.filter(topic=topic).count() == 5
+
+
+def test_a_unit_that_neither_hosts_nor_was_consulted_cannot_open_the_topic(demo, client):
+    from cityhall.org.demo import DEMO_PASSWORD
+
+    topic = topic_submit(actor=person("head-fgw"), form=form())
+    client.login(username="education", password=DEMO_PASSWORD)
+    response = client.get(f"/meetings/topics/{topic.pk}/")
+    assert response.status_code == 403 and "这项议题与您的单位和职务无关" in response.content.decode()
+    assert f"/meetings/topics/{topic.pk}/" not in client.get("/meetings/").content.decode()
+    assert client.post(f"/meetings/topics/{topic.pk}/decide/", {"decision": "pass"}).status_code == 403
+    client.login(username="finance", password=DEMO_PASSWORD)  # consulted: may read, may not decide
+    assert client.get(f"/meetings/topics/{topic.pk}/").status_code == 200
+    client.post(f"/meetings/topics/{topic.pk}/decide/", {"decision": "pass", "step": "office_collects"})
+    topic.refresh_from_db()
+    assert topic.step == "office_collects"
+    assert client.get("/meetings/topics/new/").status_code == 200  # a department may apply
+    client.login(username="clerk", password=DEMO_PASSWORD)
+    response = client.get("/meetings/topics/new/")
+    assert response.status_code == 403 and "只有县（区）政府和市政府各部门可以申报会议议题" in response.content.decode()
