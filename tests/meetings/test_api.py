@@ -1,0 +1,97 @@
+"""The topics API over real HTTP with a bearer token (the server enforces CSRF for cookie sessions only)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from cityhall.accounts.models import ApiToken
+from cityhall.org.demo import load_demo
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOPIC = {
+    "meeting_kind": "executive",
+    "matter": "关于抚顺市2027年老旧小区改造计划的议题",
+    "host_unit": "抚顺市发展和改革委员会",
+    "reporting_unit": "抚顺市发展和改革委员会",
+    "basis": "依据国务院办公厅关于全面推进城镇老旧小区改造工作的指导意见。",
+    "consultations": [{"unit": "抚顺市财政局", "opinion": "同意。"}],
+}
+
+
+def call(server: Any, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + path, data=data, method=method)  # noqa: S310 - our live server
+    request.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - our own live server
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def token_for(username: str) -> str:
+    _, token = ApiToken.issue(get_user_model().objects.get(username=username), "test")
+    return token
+
+
+@pytest.fixture
+def server(live_server):
+    load_demo()
+    return live_server
+
+
+@pytest.mark.rule("meeting.executive-topics", "meeting.topic-approved")
+def test_a_department_applies_over_the_api_and_each_step_decides_with_its_own_token(server):
+    status, topic = call(server, "POST", "/api/v1/meetings/topics", token_for("fgw"), TOPIC)
+    assert status == 201, topic
+    assert topic["step"] == "office_collects" and [s["state"] for s in topic["chain"]] == [
+        "current",
+        "pending",
+        "pending",
+        "pending",
+    ]
+    assert topic["schedule_refusals"][0]["rule"] == "meeting.topic-approved"
+    path = f"/api/v1/meetings/topics/{topic['id']}/decide"
+
+    status, body = call(server, "POST", path, token_for("finance"), {"decision": "pass"})
+    assert status == 409 and "不由您办理" in body["message"] and body["citation"].endswith("第四十条第二款")
+    status, body = call(server, "POST", path, token_for("clerk"), {"decision": "pass", "step": "office_collects"})
+    assert status == 200 and body["step"] == "secretary_general_checks"
+    status, body = call(server, "POST", path, token_for("clerk2"), {"decision": "pass", "step": "office_collects"})
+    assert status == 409 and "已经办理过" in body["message"]
+    status, body = call(server, "POST", path, token_for("sg"), {"decision": "return"})
+    assert status == 422 and "须写明理由" in body["message"]
+    for username in ("sg", "vm1", "mayor"):
+        status, body = call(server, "POST", path, token_for(username), {"decision": "pass"})
+        assert status == 200, body
+    assert body["state"] == "approved" and body["schedule_refusals"] == []
+    assert [a["decision"] for a in body["actions"]] == ["submit", "pass", "pass", "pass", "pass"]
+
+    status, listed = call(server, "GET", "/api/v1/meetings/topics", token_for("education"))
+    assert status == 200 and listed == []  # not its topic
+    status, body = call(server, "GET", f"/api/v1/meetings/topics/{topic['id']}", token_for("education"))
+    assert status == 403 and "无权查看" in body["message"]
+
+
+def test_bad_topic_input_is_refused_in_chinese_and_nothing_is_saved(server):
+    from cityhall.meetings.models import Topic
+
+    token = token_for("fgw")
+    status, body = call(server, "POST", "/api/v1/meetings/topics", token, TOPIC | {"host_unit": "不存在的局"})
+    assert status == 422 and "没有名为“不存在的局”的单位" in body["message"]
+    status, body = call(server, "POST", "/api/v1/meetings/topics", token, TOPIC | {"legality_review_needed": "yes"})
+    assert status == 422 and body["code"] == "bad_input"
+    status, body = call(server, "POST", "/api/v1/meetings/topics", token, TOPIC | {"host_unit": "抚顺市财政局"})
+    assert status == 409 and "只能以本单位名义申报议题" in body["message"]
+    status, body = call(server, "POST", "/api/v1/meetings/topics", token_for("clerk"), TOPIC)
+    assert status == 403 and "只有县（区）政府和市政府各部门可以申报会议议题" in body["message"]
+    assert not Topic.objects.exists()
