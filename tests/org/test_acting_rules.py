@@ -114,10 +114,14 @@ def test_when_nobody_is_present_the_answer_says_so_without_an_exception(book, po
     assert "无人" in result.message
 
 
+@pytest.mark.rule("acting.ab-partner")
 def test_a_vacant_seat_is_treated_as_absent(book):  # 7-2
+    # The seat is vacant yet marked present: nobody holds it, so its A/B partner acts.
     result = act(book, "vice-mayor-5", seats(vacant=("vice-mayor-5",)))
-    assert result.acting_position == "vice-mayor-6"
-    assert "空缺" in result.trace[0].text
+    assert (result.acting_position, result.reason) == ("vice-mayor-6", "ab_partner")
+    # The label already says （空缺）; the state after the colon is the vacancy check's own answer.
+    assert result.trace[0].text == "副市长（空缺）：空缺"
+    assert result.trace[1].text.startswith("互为AB角的副市长一位外出期间由另一位代行：副市长副市长6，在岗")
 
 
 def test_positions_without_an_acting_rule_say_so(book):
