@@ -62,6 +62,11 @@ FACTS = (
 )
 
 
+# The rule records name people and steps in the Rules' own words; the code works with these codes.
+_ROLE_CODES = {label: code for code, label in ROLE_LABELS.items()}
+_KIND_CODES = {name: code for code, name in KIND_NAMES.items()}
+
+
 @dataclass(frozen=True)
 class Fact:
     """One thing a rule says about a kind of meeting: who, under which heading, and where it is written."""
@@ -99,10 +104,10 @@ def _terms(rule: Rule, name: str) -> Fact | None:
         return None
     if not isinstance(param, Terms):
         raise TypeError(f"{rule.id}.{name} 应为 terms 参数")
-    unknown = [v for v in param.values if v not in ROLE_LABELS]
+    unknown = [v for v in param.values if v not in _ROLE_CODES]
     if unknown:
         raise UnknownRole(f"规则 {rule.id} 的 {name} 含有未定义的角色：{'、'.join(unknown)}")
-    return Fact(name, param.label, tuple(param.values), rule)
+    return Fact(name, param.label, tuple(_ROLE_CODES[v] for v in param.values), rule)
 
 
 @applies(
@@ -119,9 +124,10 @@ def meeting_kinds(book: Rulebook) -> list[MeetingKind]:
     listed = book.rule("meeting.kinds").record.params["kinds"]
     assert isinstance(listed, Terms)  # noqa: S101 - the rulebook's schema; a wrong type is a broken rulebook
     kinds = []
-    for code in listed.values:
+    for listed_name in listed.values:
+        code = _KIND_CODES.get(listed_name, "")
         if code not in _DESCRIBED_BY:
-            raise UnknownRole(f"规则 meeting.kinds 列出了未定义的会议种类：{code}")
+            raise UnknownRole(f"规则 meeting.kinds 列出了未定义的会议种类：{listed_name}")
         described, chain, frequency = _DESCRIBED_BY[code]
         rule = book.rule(described)
         facts = tuple(f for f in (_terms(rule, name) for name in FACTS) if f is not None)

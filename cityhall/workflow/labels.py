@@ -209,11 +209,15 @@ def position_names() -> dict[str, str]:
     return {p.code: f"{p.title} {holders[p.pk].name}" if p.pk in holders else p.title for p in positions}
 
 
+# Field → its values' names, for fields other modules add (their AppConfig.ready registers them).
+VALUES: dict[str, dict[str, str]] = {"state": STATES}
+
+
 def _text(value: Any, key: str = "", names: dict[str, str] | None = None) -> str:
     if names and isinstance(value, str) and value in names:
         return names[value]
-    if key == "state" and isinstance(value, str):
-        return STATES.get(value, value)
+    if key in VALUES and isinstance(value, str):
+        return VALUES[key].get(value, value)
     if key == "rule" and isinstance(value, str):
         return _rule(value)
     if value is None:

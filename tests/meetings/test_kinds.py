@@ -84,14 +84,14 @@ def test_a_rulebook_with_an_unknown_role_is_refused_with_its_rule_and_name(book)
     from cityhall.rules.schema import Terms
 
     rule = book.rule("meeting.business")
-    params = {**rule.record.params, "chairs": Terms(label="主持", values=["mayor", "janitor"])}
+    params = {**rule.record.params, "chairs": Terms(label="主持", values=["市长", "门卫"])}
     broken = dataclasses.replace(rule, record=rule.record.model_copy(update={"params": params}))
 
     class Book:
         def rule(self, rule_id):
             return broken if rule_id == "meeting.business" else book.rule(rule_id)
 
-    with pytest.raises(UnknownRole, match=r"meeting\.business 的 chairs 含有未定义的角色：janitor"):
+    with pytest.raises(UnknownRole, match=r"meeting\.business 的 chairs 含有未定义的角色：门卫"):
         meeting_kinds(Book())
 
 

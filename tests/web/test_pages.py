@@ -116,15 +116,18 @@ def _visible_text(html: str) -> str:
 POSITION_OR_ACTION = re.compile(
     r"\b(?:vice-mayor-\d|deputy-sg-\d|secretary-general|mayor|head-[a-z-]+|office-clerk-\d)\b"
     r"|\b(?:document|countersign|inbox|deadline|absence|brief)\.[a-z_]+\b"
-    r"|\b(?:countersign|documents|signing|leave|minutes|supervision)\.[a-z-]+\b"
+    r"|\b(?:countersign|documents|signing|leave|minutes|supervision|meeting|decision)\.[a-z-]+\b"
+    r"|\btopic\.[a-z_]+\b|\b(?:office_collects|secretary_general_checks|executive_vice_mayor_reviews|mayor_decides)\b"
 )
 
 
 def test_no_page_shows_a_position_rule_or_action_code():  # issue 7: names, not codes
     from cityhall.documents.demo import load_documents
+    from cityhall.meetings.demo import load_topics
 
     load_demo()
     load_documents()
+    load_topics()
     shown = []
     for username in ("clerk", "mayor", "vm4", "xinbin", "finance", "baomi"):
         client = signed_in(username)
@@ -132,6 +135,9 @@ def test_no_page_shows_a_position_rule_or_action_code():  # issue 7: names, not 
         paths += ["/rules/countersign.reply/", "/rules/calculate/?rule=countersign.reply&anchor=2026-09-30"]
         page = client.get("/documents/?queue=all").content.decode()
         paths += sorted(set(re.findall(r'href="(/documents/\d+/)"', page)))[:8]
+        paths += ["/meetings/"] + sorted(
+            set(re.findall(r'href="(/meetings/topics/\d+/)"', client.get("/meetings/").content.decode()))
+        )
         for path in paths:
             response = client.get(path)
             if response.status_code != 200:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cityhall.documents.demo import load_documents
+from cityhall.meetings.demo import load_topics
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 
 
@@ -60,9 +61,12 @@ class Command(BaseCommand):
             )
         logins = load_demo()
         created = load_documents()
+        topics = load_topics()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
+        if topics:
+            self.stdout.write(f"已创建 {topics} 项演示会议议题（各审核环节、退回和已确定的各有一项）。")
         self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role in logins:
             self.stdout.write(f"  {username:<12} {name:<6} {role}")
