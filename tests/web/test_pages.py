@@ -135,9 +135,8 @@ def test_no_page_shows_a_position_rule_or_action_code():  # issue 7: names, not 
         paths += ["/rules/countersign.reply/", "/rules/calculate/?rule=countersign.reply&anchor=2026-09-30"]
         page = client.get("/documents/?queue=all").content.decode()
         paths += sorted(set(re.findall(r'href="(/documents/\d+/)"', page)))[:8]
-        paths += ["/meetings/"] + sorted(
-            set(re.findall(r'href="(/meetings/topics/\d+/)"', client.get("/meetings/").content.decode()))
-        )
+        topics = client.get("/meetings/").content.decode()
+        paths += ["/meetings/", *sorted(set(re.findall(r'href="(/meetings/topics/\d+/)"', topics)))]
         for path in paths:
             response = client.get(path)
             if response.status_code != 200:
