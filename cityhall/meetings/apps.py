@@ -18,3 +18,7 @@ class MeetingsConfig(AppConfig):
         labels.STATES.update({s.value: s.label for s in Topic.State})
         labels.FIELDS["step"] = "环节"
         labels.VALUES["step"] = {**ROLE_LABELS, "": "—"}
+        labels.ACTIONS["meeting.schedule"] = "安排会议"
+        labels.FAMILIES["meeting"] = "会议"
+        labels.SUBJECTS["meetings.meeting"] = "会议"
+        labels.FIELDS.update({"chair": "主持", "entrusted": "受市长委托", "topics": "议题"})

@@ -95,3 +95,52 @@ class TopicAction(models.Model):
         from .kinds import ROLE_LABELS
 
         return ROLE_LABELS.get(self.step, "申报单位")
+
+
+class Meeting(models.Model):
+    """A scheduled meeting of one of the four kinds (Art 38), with its agenda of approved topics (Art 43 ¶1)."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "已安排"
+        HELD = "held", "已召开"
+        CANCELLED = "cancelled", "已取消"
+
+    KIND_CHOICES = [(code, name) for code, name in KIND_NAMES.items()]
+
+    kind = models.CharField("会议类型", max_length=20, choices=KIND_CHOICES)
+    title = models.CharField("会议名称", max_length=100)
+    starts_at = models.DateTimeField("开始时间")
+    venue = models.CharField("地点", max_length=100, blank=True)
+    video = models.BooleanField("视频会议", default=False)
+    chair = models.ForeignKey("org.Position", verbose_name="主持", on_delete=models.PROTECT, related_name="+")
+    # Art 40 ¶1: the executive vice mayor chairs an executive meeting only on the mayor's entrustment.
+    entrusted = models.BooleanField("受市长委托主持", default=False)
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.SCHEDULED)
+    scheduled_by = models.ForeignKey(Person, verbose_name="安排人", on_delete=models.PROTECT, related_name="+")
+    scheduled_at = models.DateTimeField("安排时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = "会议"
+        verbose_name_plural = "会议"
+        indexes = [models.Index(fields=["kind", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    """A topic on a meeting's agenda; a topic is put on one meeting's agenda at most."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    topic = models.OneToOneField(Topic, on_delete=models.PROTECT, related_name="agenda_item")
+    order = models.PositiveSmallIntegerField("顺序")
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = "会议议程"
+        verbose_name_plural = "会议议程"
+        constraints = [models.UniqueConstraint(fields=["meeting", "order"], name="agenda_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.topic}"

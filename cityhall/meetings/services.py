@@ -27,8 +27,8 @@ from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import InboxItem
 
-from .kinds import ROLE_LABELS, meeting_kind
-from .models import Consultation, Topic, TopicAction
+from .kinds import KIND_NAMES, ROLE_LABELS, meeting_kind
+from .models import AgendaItem, Consultation, Meeting, Topic, TopicAction
 
 INBOX_KIND = "meetings.topic"
 OFFICE_STEP = "office_collects"
@@ -345,3 +345,114 @@ def schedule_refusals(topic: Topic) -> list[Refusal]:
             )
         )
     return out
+
+
+# -- scheduling a meeting (Art 38–43) ----------------------------------------------------------
+
+_KIND_RULE = {
+    "plenary": "meeting.plenary",
+    "executive": "meeting.executive",
+    "mayor_office": "meeting.mayor-office",
+    "business": "meeting.business",
+}
+_CHAIR_KINDS = {
+    "mayor": Position.Kind.MAYOR,
+    "vice_mayor": Position.Kind.VICE_MAYOR,
+    "secretary_general": Position.Kind.SECRETARY_GENERAL,
+}
+
+
+def chair_options(kind: str, at: dt.datetime) -> list[tuple[Position, bool]]:
+    """The positions that may chair a meeting of ``kind``: (position, chairs only on the mayor's entrustment)."""
+    described = meeting_kind(rulebook(), kind)
+    chairs, entrusted = described.fact("chairs"), described.fact("entrusted_chairs")
+    out: list[tuple[Position, bool]] = []
+    kinds = [_CHAIR_KINDS[r] for r in (chairs.roles if chairs else ()) if r in _CHAIR_KINDS]
+    out += [(p, False) for p in Position.objects.filter(kind__in=kinds).order_by("rank", "id")]
+    if entrusted and "executive_vice_mayor" in entrusted.roles:
+        evm = executive_vice_mayor_at(at)
+        if evm is not None and all(p.pk != evm.pk for p, _ in out):
+            out.append((evm, True))
+    return out
+
+
+@dataclass(frozen=True)
+class MeetingForm:
+    kind: str
+    title: str
+    starts_at: dt.datetime
+    venue: str
+    video: bool
+    chair: Position
+    topics: Sequence[Topic]
+
+
+@applies(
+    "meeting.topic-approved",
+    "decision.legality-review",
+    "meeting.plenary",
+    "meeting.executive",
+    "meeting.mayor-office",
+    "meeting.business",
+)
+def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None = None) -> Meeting:
+    """The office schedules a meeting with its agenda. Every topic must have been decided by the mayor
+    (Art 43 ¶1) and, where needed, have passed legality review (Art 26); the chair must be one the
+    kind's article names (Art 39–42), the executive vice mayor only on the mayor's entrustment (Art 40 ¶1)."""
+    at = at or timezone.now()
+    if form.kind not in _KIND_RULE:
+        raise InvalidInput("请选择会议类型", "kind")
+    if not form.title.strip():
+        raise InvalidInput("请填写会议名称", "title")
+    if not any(p.unit_id == general_office().pk for p in positions_held(actor, at)):
+        raise TopicError("not_office", _cite("meeting.topic-approved"), "会议的组织工作由市政府办公室负责")
+    kind_rule = _KIND_RULE[form.kind]
+    options = {p.pk: entrusted for p, entrusted in chair_options(form.kind, form.starts_at)}
+    if form.chair.pk not in options:
+        raise TopicError("chair", _cite(kind_rule), f"{form.chair.title}不能主持{KIND_NAMES[form.kind]}")
+    for topic in form.topics:
+        if topic.meeting_kind != form.kind:
+            raise TopicError(
+                "wrong_kind", _cite(kind_rule), f"议题“{topic.matter}”申报的是{topic.get_meeting_kind_display()}"
+            )
+        refusals = schedule_refusals(topic)
+        if refusals:
+            r = refusals[0]
+            raise TopicError(r.code, r.citation, f"议题“{topic.matter}”不能安排：{r.message}")
+    with audit.atomic():
+        locked = list(Topic.objects.select_for_update().filter(pk__in=[t.pk for t in form.topics]).order_by("pk"))
+        taken = AgendaItem.objects.filter(topic__in=locked).select_related("topic", "meeting").first()
+        if taken is not None:
+            raise TopicError(
+                "already_scheduled",
+                _cite("meeting.topic-approved"),
+                f"议题“{taken.topic.matter}”已列入{taken.meeting.title}",
+            )
+        meeting = Meeting.objects.create(
+            kind=form.kind,
+            title=form.title.strip(),
+            starts_at=form.starts_at,
+            venue=form.venue.strip(),
+            video=form.video,
+            chair=form.chair,
+            entrusted=options[form.chair.pk],
+            scheduled_by=actor,
+            scheduled_at=at,
+        )
+        order = {t.pk: i for i, t in enumerate(form.topics, start=1)}
+        AgendaItem.objects.bulk_create([AgendaItem(meeting=meeting, topic=t, order=order[t.pk]) for t in locked])
+        audit_record(
+            actor=actor,
+            action="meeting.schedule",
+            subject=meeting,
+            after={
+                "title": meeting.title,
+                "start": meeting.starts_at.isoformat(),
+                "chair": form.chair.code,
+                "entrusted": meeting.entrusted,
+                "topics": [t.matter for t in form.topics],
+            },
+            rule_ids=[kind_rule, "meeting.topic-approved"],
+            at=at,
+        )
+    return meeting

@@ -1,0 +1,91 @@
+"""Scheduling a meeting: only approved topics (Art 43 ¶1), legality review first (Art 26 ¶1), and the
+chair the kind's article names (Art 39–42; the executive vice mayor on entrustment, Art 40 ¶1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cityhall.meetings.models import Meeting
+from cityhall.meetings.services import (
+    MeetingForm,
+    TopicError,
+    chair_options,
+    meeting_schedule,
+    topic_decide,
+    topic_submit,
+)
+from cityhall.org.demo import load_demo
+from cityhall.org.models import Position
+
+from .test_topics import form, person
+
+pytestmark = pytest.mark.django_db
+NEXT_WEEK = dt.datetime(2026, 12, 14, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def approved():
+    load_demo()
+    topic = topic_submit(actor=person("head-fgw"), form=form())
+    for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
+        topic = topic_decide(actor=person(who), topic=topic, decision="pass")
+    return topic
+
+
+def meeting(topics, chair="mayor", kind="executive") -> MeetingForm:
+    return MeetingForm(
+        kind=kind,
+        title="市政府第12次常务会议",
+        starts_at=NEXT_WEEK,
+        venue="市政府第一会议室",
+        video=False,
+        chair=Position.objects.get(code=chair),
+        topics=topics,
+    )
+
+
+@pytest.mark.rule("meeting.topic-approved", "meeting.executive")
+def test_43_1_an_approved_topic_is_scheduled_and_an_unapproved_one_refused(approved):
+    pending = topic_submit(actor=person("head-fgw"), form=form(matter="关于某待审议题"))
+    with pytest.raises(TopicError, match="议题“关于某待审议题”不能安排：议题尚未经市政府领导同志审核同意") as exc:
+        meeting_schedule(actor=person("office-clerk-1"), form=meeting([approved, pending]))
+    assert exc.value.citation.endswith("第四十三条第一款")
+    assert not Meeting.objects.exists()
+    scheduled = meeting_schedule(actor=person("office-clerk-1"), form=meeting([approved]))
+    assert [a.topic for a in scheduled.agenda.all()] == [approved] and scheduled.entrusted is False
+    with pytest.raises(TopicError, match="已列入市政府第12次常务会议"):
+        meeting_schedule(actor=person("office-clerk-1"), form=meeting([approved]))
+
+
+@pytest.mark.rule("decision.legality-review")
+def test_26_1_a_topic_whose_legality_review_is_not_done_is_not_put_to_the_meeting(approved):
+    topic = topic_submit(actor=person("head-fgw"), form=form(matter="关于某规范性文件", legality_review_needed=True))
+    for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
+        topic = topic_decide(actor=person(who), topic=topic, decision="pass")
+    with pytest.raises(TopicError, match="不得提交市政府集体讨论") as exc:
+        meeting_schedule(actor=person("office-clerk-1"), form=meeting([topic]))
+    assert exc.value.citation.endswith("第二十六条第一款")
+
+
+@pytest.mark.rule("meeting.executive", "meeting.plenary", "meeting.business")
+def test_40_1_the_executive_vice_mayor_chairs_only_on_entrustment_and_others_not_at_all(approved):
+    options = {p.code: entrusted for p, entrusted in chair_options("executive", NEXT_WEEK)}
+    assert options == {"mayor": False, "vice-mayor-1": True}
+    assert {p.code for p, _ in chair_options("plenary", NEXT_WEEK)} == {"mayor"}
+    business = {p.kind for p, _ in chair_options("business", NEXT_WEEK)}
+    assert business == {"vice_mayor", "secretary_general"}
+    entrusted = meeting_schedule(actor=person("office-clerk-1"), form=meeting([approved], chair="vice-mayor-1"))
+    assert entrusted.entrusted is True
+    with pytest.raises(TopicError, match="不能主持市政府常务会议") as exc:
+        meeting_schedule(actor=person("office-clerk-1"), form=meeting([], chair="vice-mayor-2"))
+    assert exc.value.citation.endswith("第四十条第一款")
+
+
+@pytest.mark.rule("meeting.topic-approved")
+def test_43_1_only_the_office_organises_meetings_and_topics_keep_to_their_kind(approved):
+    with pytest.raises(TopicError, match="会议的组织工作由市政府办公室负责"):
+        meeting_schedule(actor=person("head-fgw"), form=meeting([approved]))
+    with pytest.raises(TopicError, match="申报的是市政府常务会议"):
+        meeting_schedule(actor=person("office-clerk-1"), form=meeting([approved], kind="plenary"))
