@@ -191,6 +191,12 @@ RULES: dict[str, Any] = {
     "meetings.view": lambda actor, obj: actor.person is not None,
     "topic.apply": lambda actor, obj: DEPARTMENT in actor.roles,
     "topic.view": _topic,
+    "meeting.schedule": lambda actor, obj: OFFICE in actor.roles,
+    "meeting.view": lambda actor, obj: (
+        OFFICE in actor.roles
+        or LEADER in actor.roles
+        or (obj is not None and any(a.topic.host_unit_id in actor.unit_ids for a in obj.agenda.all()))
+    ),
     "document.view": _document,
     "document.read": _document_content,
     "document.intake": lambda actor, obj: OFFICE in actor.roles,
@@ -224,6 +230,8 @@ MESSAGES = {
     "meetings.view": "您的账号尚未关联人员信息，请联系系统管理员。",
     "topic.apply": "只有县（区）政府和市政府各部门可以申报会议议题。",
     "topic.view": "这项议题与您的单位和职务无关，您无权查看。",
+    "meeting.view": "这次会议没有您单位的议题，您无权查看。",
+    "meeting.schedule": "会议的组织工作由市政府办公室负责（工作规则第四十三条第一款），只有市政府办公室可以安排会议。",
     "document.view": "这份公文与您的单位和职务无关，您无权查看。",
     "document.read": "这份公文涉密，您的涉密等级不够，无权查看正文（工作规则第六十九条）。",
     "document.intake": "只有市政府办公室可以办理收文、呈批和发文。",

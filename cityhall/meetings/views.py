@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
@@ -17,11 +18,14 @@ from cityhall.rules import InvalidInput, RulesError
 
 from .forms import TopicApplicationForm
 from .kinds import ROLE_LABELS, Fact, meeting_kinds
-from .models import Topic
+from .models import Meeting, Topic
 from .services import (
+    MeetingForm,
     TopicError,
     chain,
     chain_rule_id,
+    chair_options,
+    meeting_schedule,
     schedule_refusals,
     step_assignee,
     topic_decide,
@@ -80,6 +84,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "now": now,
             "topics": _visible_topics(actor)[:100],
             "can_apply": allowed(actor, "topic.apply"),
+            "meetings": _visible_meetings(actor)[:50],
+            "can_schedule": allowed(actor, "meeting.schedule"),
         },
     )
 
@@ -90,6 +96,13 @@ def _visible_topics(actor: Actor):  # type: ignore[no-untyped-def]
         return qs
     units = actor.unit_ids
     return qs.filter(Q(host_unit__in=units) | Q(reporting_unit__in=units) | Q(consultations__unit__in=units)).distinct()
+
+
+def _visible_meetings(actor: Actor):  # type: ignore[no-untyped-def]
+    qs = Meeting.objects.select_related("chair")
+    if OFFICE in actor.roles or "leader" in actor.roles or "admin" in actor.roles:
+        return qs
+    return qs.filter(agenda__topic__host_unit__in=actor.unit_ids).distinct()
 
 
 def _host_units(actor: Actor) -> list[Unit]:
@@ -217,3 +230,87 @@ def topic_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{done}。")
     return redirect("meetings:topic_detail", pk=pk)
+
+
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    """The office schedules a meeting from the topics the mayor has decided (Art 43 ¶1)."""
+    actor = actor_for(request.user)
+    check(actor, "meeting.schedule")
+    kind = request.POST.get("kind") or request.GET.get("kind") or "executive"
+    if kind not in dict(Meeting.KIND_CHOICES):
+        kind = "executive"
+    now = timezone.now()
+    chairs = chair_options(kind, now)
+    candidates = list(
+        Topic.objects.filter(meeting_kind=kind, agenda_item__isnull=True)
+        .exclude(state=Topic.State.RETURNED)
+        .select_related("host_unit")
+    )
+    rows = [(t, schedule_refusals(t)) for t in candidates]
+    values: dict[str, Any] = {
+        "title": request.POST.get("title", ""),
+        "starts_at": request.POST.get("starts_at", ""),
+        "venue": request.POST.get("venue", ""),
+        "video": bool(request.POST.get("video")),
+        "chair": request.POST.get("chair", ""),
+        "topics": {int(t) for t in request.POST.getlist("topics") if t.isdigit()},
+    }
+    error = ""
+    if request.method == "POST":
+        try:
+            starts_at = dt.datetime.fromisoformat(values["starts_at"]) if values["starts_at"] else None
+        except ValueError:
+            starts_at = None
+        chair = next((p for p, _ in chairs if str(p.pk) == values["chair"]), None)
+        chosen = [t for t in candidates if t.pk in values["topics"]]
+        if starts_at is None:
+            error = "请填写会议开始时间（例如 2026-12-14 09:00）。"
+        elif chair is None:
+            error = "请选择主持人。"
+        else:
+            if timezone.is_naive(starts_at):
+                starts_at = timezone.make_aware(starts_at)
+            assert actor.person is not None  # noqa: S101 - the office's clerks are people
+            try:
+                meeting = meeting_schedule(
+                    actor=actor.person,
+                    form=MeetingForm(
+                        kind=kind,
+                        title=values["title"],
+                        starts_at=starts_at,
+                        venue=values["venue"],
+                        video=values["video"],
+                        chair=chair,
+                        topics=chosen,
+                    ),
+                )
+            except RulesError as exc:
+                citation = getattr(exc, "citation", "")
+                error = exc.message + (f"（依据 {citation}）" if citation else "")
+            else:
+                messages.success(request, f"已安排{meeting.title}，议题{len(chosen)}项。")
+                return redirect("meetings:meeting_detail", pk=meeting.pk)
+    context = {
+        "kind": kind,
+        "kinds": Meeting.KIND_CHOICES,
+        "chairs": chairs,
+        "rows": rows,
+        "values": values,
+        "error": error,
+    }
+    return render(request, "meetings/meeting_form.html", context, status=422 if error else 200)
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    check(actor, "meetings.view")
+    meeting = get_object_or_404(Meeting.objects.select_related("chair", "scheduled_by"), pk=pk)
+    agenda = list(meeting.agenda.select_related("topic__host_unit"))
+    check(actor, "meeting.view", meeting)
+    holder = holders_at(meeting.starts_at, [meeting.chair]).get(meeting.chair.pk)
+    kind = next(k for k in meeting_kinds(rulebook()) if k.code == meeting.kind)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {"meeting": meeting, "agenda": agenda, "chair_holder": holder, "kind": kind},
+    )

@@ -136,3 +136,31 @@ def test_journey_1_fgw_applies_for_a_topic_it_is_returned_corrected_and_decided(
     expect(history.nth(2)).to_contain_text("退回修改")
     expect(history.nth(7)).to_contain_text("市长确定")
     assert page.url == topic_url
+
+
+@pytest.mark.rule("meeting.topic-approved", "meeting.executive")
+def test_the_office_schedules_an_executive_meeting_from_decided_topics_chaired_on_entrustment(page: Page, demo):
+    from cityhall.meetings.demo import load_topics
+
+    load_topics()
+    login(page, "clerk")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="会议").click()
+    page.locator("#schedule-meeting").click()
+    form = page.locator("#meeting-form")
+    decided = form.locator("#candidates tr", has_text="老旧小区改造计划")
+    pending = form.locator("#candidates tr", has_text="重大项目谋划储备")
+    expect(pending.locator("input[type=checkbox]")).to_be_disabled()
+    expect(pending).to_contain_text("第四十三条第一款")
+    expect(form.locator("#candidates tr", has_text="财政专项资金管理办法")).to_contain_text("第二十六条第一款")
+    form.get_by_label("会议名称").fill("市政府第12次常务会议")
+    form.get_by_role("button", name="安排会议").click()
+    expect(page.locator("#meeting-form [role='alert']")).to_contain_text("请填写会议开始时间")
+    expect(page.get_by_label("会议名称")).to_have_value("市政府第12次常务会议")  # kept
+    page.get_by_label("开始时间").fill("2026-12-14T09:00")
+    page.get_by_label("主持").select_option(label="常务副市长（受市长委托）")
+    decided.locator("input[type=checkbox]").check()
+    page.locator("#meeting-form").get_by_role("button", name="安排会议").click()
+    expect(page).to_have_url(re.compile(r"/meetings/\d+/$"))
+    expect(page.locator("#meeting-chair")).to_contain_text("受市长委托")
+    expect(page.locator("#meeting-chair")).to_contain_text("第四十条第一款")
+    expect(page.locator("#agenda li")).to_have_text([re.compile("老旧小区改造计划")])
