@@ -1,0 +1,80 @@
+"""Two clerks decide the same topic step at once, and four departments apply at once, over HTTP with
+tokens on PostgreSQL: exactly one decision counts, nobody deadlocks, and the audit chain stays whole."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from cityhall.meetings.models import Topic, TopicAction
+from cityhall.org.demo import load_demo
+from cityhall.workflow.audit import verify_chain
+from cityhall.workflow.models import InboxItem
+
+from .test_api import TOPIC, call, token_for
+
+pytestmark = [
+    pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def together(jobs: list[tuple[str, str, str, Any]], server: Any) -> list[tuple[int, Any]]:
+    results: list[tuple[int, Any]] = [(0, None)] * len(jobs)
+    barrier = threading.Barrier(len(jobs))
+
+    def work(i: int) -> None:
+        token, method, path, body = jobs[i]
+        barrier.wait()
+        results[i] = call(server, method, path, token, body)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.mark.rule("meeting.executive-topics")
+def test_two_clerks_passing_one_step_at_once_record_it_once(live_server):
+    load_demo()
+    status, topic = call(live_server, "POST", "/api/v1/meetings/topics", token_for("fgw"), TOPIC)
+    assert status == 201
+    path = f"/api/v1/meetings/topics/{topic['id']}/decide"
+    body = {"decision": "pass", "step": "office_collects"}
+    results = together(
+        [(token_for("clerk"), "POST", path, body), (token_for("clerk2"), "POST", path, body)], live_server
+    )
+    assert sorted(s for s, _ in results) == [200, 409], results
+    assert "已经办理过" in next(b["message"] for s, b in results if s == 409)
+    assert TopicAction.objects.filter(topic_id=topic["id"], decision="pass").count() == 1
+    open_items = InboxItem.objects.filter(subject_id=str(topic["id"]), kind="meetings.topic", state="open")
+    assert [i.assignee_position.code for i in open_items] == ["secretary-general"]
+    assert verify_chain().ok
+
+
+def test_four_departments_applying_at_once_all_land(live_server):
+    load_demo()
+    jobs = []
+    for username, unit in (
+        ("fgw", "抚顺市发展和改革委员会"),
+        ("finance", "抚顺市财政局"),
+        ("education", "抚顺市教育局"),
+        ("xinbin", "新宾满族自治县人民政府"),
+    ):
+        jobs.append(
+            (
+                token_for(username),
+                "POST",
+                "/api/v1/meetings/topics",
+                TOPIC | {"host_unit": unit, "reporting_unit": unit, "matter": f"{unit}的议题"},
+            )
+        )
+    results = together(jobs, live_server)
+    assert [s for s, _ in results] == [201] * 4, results
+    assert Topic.objects.count() == 4
+    assert verify_chain().ok
