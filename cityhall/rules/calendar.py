@@ -119,6 +119,9 @@ class WorkingCalendar:
             for s in schedule.special_days():
                 if s.date.year != schedule.year:
                     raise ValueError(f"{s.date} is not in year {schedule.year}")
+                if not FIRST_DAY <= s.date <= LAST_DAY:
+                    # Outside the index: 2101 would not fit it, 1989 would wrap round to 2100.
+                    raise CalendarRangeError(s.date, FIRST_DAY, LAST_DAY)
                 specials.append(s)
         specials.sort(key=lambda s: s.date)
         self._specials = specials
