@@ -456,3 +456,50 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
             at=at,
         )
     return meeting
+
+
+# -- frequency (Art 39 ¶1, Art 40 ¶2) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrequencyAlert:
+    kind: str
+    message: str
+    rule_id: str
+    citation: str
+    period_end: dt.date
+
+
+@applies("meeting.plenary-frequency", "meeting.executive-frequency")
+def frequency_alerts(at: dt.datetime) -> list[FrequencyAlert]:
+    """Warnings (the Rules say 一般, so never refusals): no executive meeting in this calendar week,
+    no plenary meeting in this half-year. The period comes from the frequency rule itself."""
+    from cityhall.rulebase.selectors import rule_deadline
+    from cityhall.rules.deadlines import LOCAL_TZ
+
+    today = at.astimezone(LOCAL_TZ).date()
+    out = []
+    for kind, rule_id, start_of in (
+        ("executive", "meeting.executive-frequency", lambda d: d - dt.timedelta(days=d.weekday())),
+        ("plenary", "meeting.plenary-frequency", lambda d: d.replace(month=1 if d.month <= 6 else 7, day=1)),
+    ):
+        result = rule_deadline(rule_id, today)
+        first = start_of(today)
+        held = Meeting.objects.filter(
+            kind=kind,
+            starts_at__date__gte=first,
+            starts_at__date__lte=result.due,
+        ).exclude(state=Meeting.State.CANCELLED)
+        if not held.exists():
+            period = "本周" if kind == "executive" else "本半年"
+            out.append(
+                FrequencyAlert(
+                    kind,
+                    f"{period}（{first:%m-%d}至{result.due:%m-%d}）尚未安排{KIND_NAMES[kind]}；"
+                    f"{result.rule.record.clause.rstrip('。')}",
+                    rule_id,
+                    result.rule.citation,
+                    result.due,
+                )
+            )
+    return out

@@ -25,6 +25,7 @@ from .services import (
     chain,
     chain_rule_id,
     chair_options,
+    frequency_alerts,
     meeting_schedule,
     schedule_refusals,
     step_assignee,
@@ -86,6 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_apply": allowed(actor, "topic.apply"),
             "meetings": _visible_meetings(actor)[:50],
             "can_schedule": allowed(actor, "meeting.schedule"),
+            "alerts": frequency_alerts(now),
         },
     )
 

@@ -89,3 +89,43 @@ def test_43_1_only_the_office_organises_meetings_and_topics_keep_to_their_kind(a
         meeting_schedule(actor=person("head-fgw"), form=meeting([approved]))
     with pytest.raises(TopicError, match="申报的是市政府常务会议"):
         meeting_schedule(actor=person("office-clerk-1"), form=meeting([approved], kind="plenary"))
+
+
+@pytest.mark.rule("meeting.executive-frequency", "meeting.plenary-frequency")
+def test_39_40_a_week_without_an_executive_meeting_and_a_half_year_without_a_plenary_warn():
+    from cityhall.meetings.services import frequency_alerts
+
+    load_demo()
+    wednesday = dt.datetime(2026, 12, 9, 10, 0, tzinfo=dt.UTC)
+    alerts = {a.kind: a for a in frequency_alerts(wednesday)}
+    assert set(alerts) == {"executive", "plenary"}
+    assert alerts["executive"].period_end == dt.date(2026, 12, 13)  # Sunday closes the week
+    assert "本周（12-07至12-13）尚未安排市政府常务会议" in alerts["executive"].message
+    assert alerts["executive"].citation.endswith("第四十条第二款")
+    assert alerts["plenary"].period_end == dt.date(2026, 12, 31)
+    assert alerts["plenary"].citation.endswith("第三十九条第一款")
+    thursday = dt.datetime(2026, 12, 10, 1, 0, tzinfo=dt.UTC)  # 09:00 in Fushun
+    meeting_schedule(
+        actor=person("office-clerk-1"),
+        form=MeetingForm(
+            kind="executive",
+            title="市政府第13次常务会议",
+            starts_at=thursday,
+            venue="",
+            video=True,
+            chair=Position.objects.get(code="mayor"),
+            topics=[],
+        ),
+    )
+    assert {a.kind for a in frequency_alerts(wednesday)} == {"plenary"}
+    next_monday = dt.datetime(2026, 12, 14, 2, 0, tzinfo=dt.UTC)
+    assert {a.kind for a in frequency_alerts(next_monday)} == {"executive", "plenary"}  # a new week
+
+
+def test_the_meetings_page_warns_of_a_missing_executive_meeting_as_a_warning_only(client):
+    from cityhall.org.demo import DEMO_PASSWORD
+
+    load_demo()
+    client.login(username="clerk", password=DEMO_PASSWORD)
+    page = client.get("/meetings/").content.decode()
+    assert "尚未安排市政府常务会议" in page and "仅作提示" in page and "第四十条第二款" in page
