@@ -18,7 +18,7 @@ from cityhall.rules import InvalidInput
 
 from .kinds import ROLE_LABELS
 from .models import Topic
-from .services import TopicForm, chain, schedule_refusals, topic_decide, topic_submit
+from .services import TopicForm, chain_progress, schedule_refusals, topic_decide, topic_submit
 
 router = Router(tags=["meetings"])
 
@@ -113,6 +113,21 @@ def _unit(name: str, field: str) -> Unit:
     return unit
 
 
+def topic_form(data: TopicIn) -> TopicForm:
+    """The service's form from the JSON an API client or an import file sends (unit names resolved)."""
+    return TopicForm(
+        meeting_kind=data.meeting_kind,
+        matter=data.matter,
+        host_unit=_unit(data.host_unit, "host_unit"),
+        reporting_unit=_unit(data.reporting_unit, "reporting_unit"),
+        basis=data.basis,
+        legality_review_needed=data.legality_review_needed,
+        legality_review_done=data.legality_review_done,
+        materials=data.materials,
+        consultations=[(_unit(c.unit, "consultations"), c.opinion) for c in data.consultations],
+    )
+
+
 def _out(t: Topic) -> dict:
     return {
         "id": t.pk,
@@ -132,22 +147,13 @@ def _out(t: Topic) -> dict:
 
 def _detail(t: Topic) -> dict:
     actions = list(t.actions.select_related("actor", "on_behalf_of"))
-    since = max((i for i, a in enumerate(actions) if a.decision in ("submit", "resubmit")), default=0)
-    passed = {a.step for a in actions[since:] if a.decision == "pass"}
     return _out(t) | {
         "basis": t.basis,
         "materials": t.materials,
         "legality_review_needed": t.legality_review_needed,
         "legality_review_done": t.legality_review_done,
         "consultations": [{"unit": c.unit.name, "opinion": c.opinion} for c in t.consultations.select_related("unit")],
-        "chain": [
-            {
-                "code": s,
-                "label": ROLE_LABELS[s],
-                "state": "done" if s in passed else "current" if s == t.step else "pending",
-            }
-            for s in chain(t.meeting_kind)
-        ],
+        "chain": [{k: v for k, v in step.items() if k != "act"} for step in chain_progress(t, actions)],
         "actions": [
             {
                 "step": a.step,
@@ -184,18 +190,7 @@ def apply_topic(request: HttpRequest, payload: TopicIn) -> Status:
     actor = actor_for(request.user)
     check(actor, "topic.apply")
     assert actor.person is not None  # noqa: S101 - topic.apply needs a person
-    form = TopicForm(
-        meeting_kind=payload.meeting_kind,
-        matter=payload.matter,
-        host_unit=_unit(payload.host_unit, "host_unit"),
-        reporting_unit=_unit(payload.reporting_unit, "reporting_unit"),
-        basis=payload.basis,
-        legality_review_needed=payload.legality_review_needed,
-        legality_review_done=payload.legality_review_done,
-        materials=payload.materials,
-        consultations=[(_unit(c.unit, "consultations"), c.opinion) for c in payload.consultations],
-    )
-    topic = topic_submit(actor=actor.person, form=form)
+    topic = topic_submit(actor=actor.person, form=topic_form(payload))
     return Status(201, _detail(topic))
 
 

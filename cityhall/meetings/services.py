@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from cityhall.org.memo import memoised
+from cityhall.documents.services import general_office
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import acting_for, executive_vice_mayor_at, holders_at, positions_held
 from cityhall.rulebase.selectors import rulebook
@@ -54,8 +54,20 @@ def chain(kind: str) -> tuple[str, ...]:
     return topic_chain.roles
 
 
-def general_office() -> Unit:
-    return memoised("general_office", lambda: Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE))
+def chain_progress(topic: Topic, actions: Sequence[TopicAction]) -> list[dict]:
+    """Each step of the topic's chain as it stands: done (with the act that passed it, counted since the
+    last submission, as a resubmitted topic starts again), the current one, or pending."""
+    since = max((i for i, a in enumerate(actions) if a.decision in ("submit", "resubmit")), default=0)
+    passed = {a.step: a for a in actions[since:] if a.decision == TopicAction.Decision.PASS}
+    return [
+        {
+            "code": code,
+            "label": ROLE_LABELS[code],
+            "state": "done" if code in passed else "current" if code == topic.step else "pending",
+            "act": passed.get(code),
+        }
+        for code in chain(topic.meeting_kind)
+    ]
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RulesError
 
 from .forms import TopicApplicationForm
-from .kinds import ROLE_LABELS, Fact, meeting_kinds
+from .kinds import Fact, meeting_kinds
 from .models import Meeting, Topic
 from .services import (
     MeetingForm,
     TopicError,
-    chain,
+    chain_progress,
     chain_rule_id,
     chair_options,
     frequency_alerts,
@@ -174,13 +174,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check(actor, "topic.view", topic)
     now = timezone.now()
     actions = list(topic.actions.select_related("actor", "on_behalf_of"))
-    # The chain as the topic stands: done steps (since the last submission), the current one, the rest.
-    since = max((i for i, a in enumerate(actions) if a.decision in ("submit", "resubmit")), default=0)
-    passed = {a.step: a for a in actions[since:] if a.decision == "pass"}
-    steps = []
-    for code in chain(topic.meeting_kind):
-        state = "done" if code in passed else "current" if code == topic.step else "pending"
-        steps.append({"code": code, "label": ROLE_LABELS[code], "state": state, "act": passed.get(code)})
+    steps = chain_progress(topic, actions)
     can_decide, on_behalf_of, assignee = False, None, None
     if topic.state in (Topic.State.IN_REVIEW, Topic.State.DEFERRED) and actor.person is not None:
         assignee = step_assignee(topic.step, now)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from typing import Any
-
 import pytest
-from django.contrib.auth import get_user_model
 
-from cityhall.accounts.models import ApiToken
 from cityhall.org.demo import load_demo
+from tests.security.test_api_as_clients import call, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,24 +17,6 @@ TOPIC = {
     "basis": "依据国务院办公厅关于全面推进城镇老旧小区改造工作的指导意见。",
     "consultations": [{"unit": "抚顺市财政局", "opinion": "同意。"}],
 }
-
-
-def call(server: Any, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(server.url + path, data=data, method=method)  # noqa: S310 - our live server
-    request.add_header("Authorization", f"Bearer {token}")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - our own live server
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
-
-
-def token_for(username: str) -> str:
-    _, token = ApiToken.issue(get_user_model().objects.get(username=username), "test")
-    return token
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@ tokens on PostgreSQL: exactly one decision counts, nobody deadlocks, and the aud
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
 from django.conf import settings
 
@@ -13,30 +10,15 @@ from cityhall.meetings.models import Topic, TopicAction
 from cityhall.org.demo import load_demo
 from cityhall.workflow.audit import verify_chain
 from cityhall.workflow.models import InboxItem
+from tests.security.test_api_as_clients import call, token_for
+from tests.security.test_concurrent_writes_postgres import run_together
 
-from .test_api import TOPIC, call, token_for
+from .test_api import TOPIC
 
 pytestmark = [
     pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def together(jobs: list[tuple[str, str, str, Any]], server: Any) -> list[tuple[int, Any]]:
-    results: list[tuple[int, Any]] = [(0, None)] * len(jobs)
-    barrier = threading.Barrier(len(jobs))
-
-    def work(i: int) -> None:
-        token, method, path, body = jobs[i]
-        barrier.wait()
-        results[i] = call(server, method, path, token, body)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.rule("meeting.executive-topics")
@@ -46,7 +28,7 @@ def test_two_clerks_passing_one_step_at_once_record_it_once(live_server):
     assert status == 201
     path = f"/api/v1/meetings/topics/{topic['id']}/decide"
     body = {"decision": "pass", "step": "office_collects"}
-    results = together(
+    results = run_together(
         [(token_for("clerk"), "POST", path, body), (token_for("clerk2"), "POST", path, body)], live_server
     )
     assert sorted(s for s, _ in results) == [200, 409], results
@@ -74,7 +56,7 @@ def test_four_departments_applying_at_once_all_land(live_server):
                 TOPIC | {"host_unit": unit, "reporting_unit": unit, "matter": f"{unit}的议题"},
             )
         )
-    results = together(jobs, live_server)
+    results = run_together(jobs, live_server)
     assert [s for s, _ in results] == [201] * 4, results
     assert Topic.objects.count() == 4
     assert verify_chain().ok

@@ -18,9 +18,9 @@ from django.db import transaction
 from pydantic import ValidationError
 
 from cityhall.accounts.permissions import actor_for, allowed
-from cityhall.meetings.api import TopicIn, _out, _unit
+from cityhall.meetings.api import TopicIn, _out, topic_form
 from cityhall.meetings.models import Topic
-from cityhall.meetings.services import TopicForm, topic_submit
+from cityhall.meetings.services import topic_submit
 from cityhall.rules import RulesError
 
 
@@ -79,18 +79,7 @@ class Command(BaseCommand):
                     fields = "、".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
                     raise _fail(f"第{n}项议题输入有误：{fields}") from None
                 try:
-                    form = TopicForm(
-                        meeting_kind=data.meeting_kind,
-                        matter=data.matter,
-                        host_unit=_unit(data.host_unit, "host_unit"),
-                        reporting_unit=_unit(data.reporting_unit, "reporting_unit"),
-                        basis=data.basis,
-                        legality_review_needed=data.legality_review_needed,
-                        legality_review_done=data.legality_review_done,
-                        materials=data.materials,
-                        consultations=[(_unit(c.unit, "consultations"), c.opinion) for c in data.consultations],
-                    )
-                    created.append(topic_submit(actor=actor.person, form=form))
+                    created.append(topic_submit(actor=actor.person, form=topic_form(data)))
                 except RulesError as exc:
                     citation = getattr(exc, "citation", "")
                     where = f"（依据 {citation}）" if citation else ""
