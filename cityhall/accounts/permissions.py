@@ -179,6 +179,12 @@ def _document_content(actor: Actor, doc: Any) -> bool:
     return actor.clearance >= level and (ADMIN in actor.roles or _document(actor, doc))
 
 
+@applies("security.classified-access")
+def _minutes_content(actor: Actor, minutes: Any) -> bool:
+    # Art 69: secret minutes only for people cleared to 秘密, whatever their role.
+    return minutes is not None and (not minutes.secret or actor.clearance >= CLEARANCE_LEVELS["秘密"])
+
+
 RULES: dict[str, Any] = {
     "inbox.view": _inbox_item,
     "inbox.complete": _inbox_item,
@@ -192,10 +198,18 @@ RULES: dict[str, Any] = {
     "topic.apply": lambda actor, obj: DEPARTMENT in actor.roles,
     "topic.view": _topic,
     "meeting.schedule": lambda actor, obj: OFFICE in actor.roles,
+    "minutes.content": _minutes_content,
     "meeting.view": lambda actor, obj: (
         OFFICE in actor.roles
         or LEADER in actor.roles
-        or (obj is not None and any(a.topic.host_unit_id in actor.unit_ids for a in obj.agenda.all()))
+        or (
+            obj is not None
+            and (
+                any(a.topic.host_unit_id in actor.unit_ids for a in obj.agenda.all())
+                # The units that sat in: they check the draft minutes and countersign amendments (Art 44 ¶3).
+                or any(a.unit_id in actor.unit_ids for a in obj.attendance.all())
+            )
+        )
     ),
     "document.view": _document,
     "document.read": _document_content,
@@ -230,7 +244,8 @@ MESSAGES = {
     "meetings.view": "您的账号尚未关联人员信息，请联系系统管理员。",
     "topic.apply": "只有县（区）政府和市政府各部门可以申报会议议题。",
     "topic.view": "这项议题与您的单位和职务无关，您无权查看。",
-    "meeting.view": "这次会议没有您单位的议题，您无权查看。",
+    "meeting.view": "这次会议没有您单位的议题，您的单位也未参加，您无权查看。",
+    "minutes.content": "这份会议纪要涉密，您没有相应的保密资格，不能查看正文（工作规则第六十九条）。",
     "meeting.schedule": "会议的组织工作由市政府办公室负责（工作规则第四十三条第一款），只有市政府办公室可以安排会议。",
     "document.view": "这份公文与您的单位和职务无关，您无权查看。",
     "document.read": "这份公文涉密，您的涉密等级不够，无权查看正文（工作规则第六十九条）。",

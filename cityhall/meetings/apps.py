@@ -22,3 +22,38 @@ class MeetingsConfig(AppConfig):
         labels.FAMILIES["meeting"] = "会议"
         labels.SUBJECTS["meetings.meeting"] = "会议"
         labels.FIELDS.update({"chair": "主持", "entrusted": "受市长委托", "topics": "议题"})
+        labels.ACTIONS.update(
+            {
+                "meeting.attendance": "记录出席情况",
+                "meeting.decision": "记录决定事项",
+                "meeting.stances": "记录表态",
+                "meeting.end": "会议结束",
+                "minutes.save": "保存纪要稿",
+                "minutes.circulate": "纪要稿分送与会单位",
+                "minutes.sign": "签发会议纪要",
+                "minutes.issue": "印发会议纪要",
+                "minutes.amend_request": "提出表态修改",
+                "minutes.amend_countersign": "会签修改说明",
+                "minutes.amend_decide": "审定表态修改",
+            }
+        )
+        labels.FAMILIES["minutes"] = "会议纪要"
+        labels.SUBJECTS["meetings.minutes"] = "会议纪要"
+        labels.FIELDS.update(
+            {
+                "present": "出席",
+                "absent": "请假",
+                "warnings": "提示",
+                "stances": "表态",
+                "decision": "决定事项",
+                "ended_at": "会议结束时间",
+                "minutes_due": "纪要应印发日期",
+                "number": "纪要编号",
+                "late": "逾期",
+                "publishable": "应主动公开",
+                "units": "分送单位",
+                "countersign": "会签单位",
+                "approved": "同意修改",
+                "agreed": "同意",
+            }
+        )

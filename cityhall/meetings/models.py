@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from cityhall.org.models import Person, Unit
+from cityhall.org.models import Person, Position, Unit
 
 from .kinds import EXECUTIVE, KIND_NAMES, PLENARY
 
@@ -116,6 +116,7 @@ class Meeting(models.Model):
     # Art 40 ¶1: the executive vice mayor chairs an executive meeting only on the mayor's entrustment.
     entrusted = models.BooleanField("受市长委托主持", default=False)
     state = models.CharField("状态", max_length=12, choices=State.choices, default=State.SCHEDULED)
+    ended_at = models.DateTimeField("会议结束时间", null=True, blank=True)
     scheduled_by = models.ForeignKey(Person, verbose_name="安排人", on_delete=models.PROTECT, related_name="+")
     scheduled_at = models.DateTimeField("安排时间", default=timezone.now)
 
@@ -127,6 +128,13 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def minutes_or_none(self) -> Minutes | None:
+        try:
+            return self.minutes
+        except Minutes.DoesNotExist:
+            return None
 
 
 class AgendaItem(models.Model):
@@ -144,3 +152,237 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.topic}"
+
+
+class Attendance(models.Model):
+    """One person expected at a meeting: a member, a non-voting attendee (列席) or an invited leader;
+    whether they came, and if not why (Art 54 ¶4) and their written opinion (Art 44 ¶2)."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "组成人员"
+        NON_VOTING = "non_voting", "列席"
+        INVITED = "invited", "邀请参加"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="+")
+    position = models.ForeignKey(
+        "org.Position", verbose_name="职务", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The unit the person speaks for (Art 44 ¶2 「代表本县(区)、本部门发表意见」).
+    unit = models.ForeignKey(Unit, verbose_name="代表单位", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("身份", max_length=12, choices=Role.choices)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    # None until the office records attendance.
+    present = models.BooleanField("出席", null=True, blank=True)
+    absence_reason = models.CharField("请假原因", max_length=40, blank=True)
+    absence_note = models.CharField("请假说明", max_length=200, blank=True)
+    # The reason is not one of the listed special reasons: a warning, recorded with it (原则上).
+    absence_warned = models.BooleanField("请假原因不在所列情形", default=False)
+    written_opinion = models.TextField("书面意见", blank=True)
+    recorded_by = models.ForeignKey(
+        Person, verbose_name="记录人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "出席情况"
+        verbose_name_plural = "出席情况"
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_person_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person}（{self.get_role_display()}）"
+
+    @property
+    def leave_to(self) -> str:
+        """Whom an absentee asks for leave (Art 54 ¶4)."""
+        kind = self.position.kind if self.position else ""
+        if kind in Position.LEADER_KINDS:
+            return "向市长请假"
+        if kind == Position.Kind.DEPUTY_SECRETARY_GENERAL:
+            return "向副市长请假"
+        return "由市政府办公室向市长报告"
+
+
+class Decision(models.Model):
+    """A matter the meeting decided (决定事项), with who carries it out and by when. Issuing the minutes
+    hands each decision to supervision (Art 58 ¶3): the supervision ledger takes an item per decision
+    from ``handover_at`` on, linking back to this row."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, verbose_name="议题", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    order = models.PositiveSmallIntegerField("顺序")
+    text = models.TextField("决定事项")
+    lead_unit = models.ForeignKey(Unit, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="+")
+    partner_units = models.ManyToManyField(Unit, verbose_name="配合单位", blank=True, related_name="+")
+    responsible = models.CharField("责任人", max_length=40)
+    due_date = models.DateField("完成时限", null=True, blank=True)
+    recorded_by = models.ForeignKey(Person, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+    # Set when the minutes are issued: from then on the decision is a task for the supervision ledger.
+    handover_at = models.DateTimeField("转督查督办时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "决定事项"
+        verbose_name_plural = "决定事项"
+        constraints = [models.UniqueConstraint(fields=["meeting", "order"], name="decision_order_unique")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Stance(models.Model):
+    """An attendee's stated stance on a decision (Art 44 ¶2). Once recorded it is changed only through an
+    amendment the chair approves (Art 44 ¶3); each change keeps the earlier wording in ``StanceRevision``."""
+
+    class Value(models.TextChoices):
+        AGREE = "agree", "同意"
+        DISAGREE = "disagree", "不同意"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="stances")
+    attendance = models.ForeignKey(Attendance, on_delete=models.PROTECT, related_name="stances")
+    value = models.CharField("表态", max_length=10, choices=Value.choices)
+    remarks = models.TextField("意见", blank=True)
+    # An absentee's opinion given in writing (Art 44 ¶2 「可以以书面形式表达」).
+    written = models.BooleanField("书面意见", default=False)
+    recorded_by = models.ForeignKey(Person, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+    revision = models.PositiveSmallIntegerField("版本", default=1)
+
+    class Meta:
+        ordering = ["attendance__order", "attendance_id"]
+        verbose_name = "表态"
+        verbose_name_plural = "表态"
+        constraints = [models.UniqueConstraint(fields=["decision", "attendance"], name="stance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.attendance.person}：{self.get_value_display()}"
+
+
+class Minutes(models.Model):
+    """The minutes (纪要) of one meeting: drafted by the office, circulated to the participating units,
+    signed by the chair and issued within 3 working days of the meeting's end (Art 44)."""
+
+    class State(models.TextChoices):
+        DRAFTING = "drafting", "起草中"
+        CIRCULATED = "circulated", "已分送与会单位"
+        SIGNED = "signed", "已签发"
+        ISSUED = "issued", "已印发"
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.DRAFTING)
+    body = models.TextField("纪要正文", blank=True)
+    deadline = models.ForeignKey(
+        "workflow.Deadline", verbose_name="印发时限", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    circulated_at = models.DateTimeField("分送时间", null=True, blank=True)
+    number = models.CharField("纪要编号", max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    seq = models.PositiveIntegerField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        Person, verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_on_behalf_of = models.ForeignKey(
+        Person, verbose_name="代", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
+    issued_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("印发时间", null=True, blank=True)
+    # Issued after the clock ran out: shown as a warning (原则上), never a refusal.
+    issued_late = models.BooleanField("逾期印发", default=False)
+    secret = models.BooleanField("涉密", default=False)
+    # Art 28: plenary and executive decisions that are not secret go to the openness module's queue.
+    publishable = models.BooleanField("应主动公开", default=False)
+    publishable_reason = models.CharField("公开判断", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "会议纪要"
+        verbose_name_plural = "会议纪要"
+        constraints = [
+            models.UniqueConstraint(fields=["number"], condition=~models.Q(number=""), name="minutes_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.meeting.title}纪要"
+
+
+class StanceRevision(models.Model):
+    """An earlier wording of a stance, kept when an approved amendment changes it."""
+
+    stance = models.ForeignKey(Stance, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveSmallIntegerField("版本")
+    value = models.CharField("表态", max_length=10, choices=Stance.Value.choices)
+    remarks = models.TextField("意见", blank=True)
+    replaced_at = models.DateTimeField("修改时间")
+    amendment = models.ForeignKey("Amendment", on_delete=models.PROTECT, related_name="revisions")
+
+    class Meta:
+        ordering = ["revision"]
+        verbose_name = "表态历史版本"
+        verbose_name_plural = "表态历史版本"
+
+    def __str__(self) -> str:
+        return f"第{self.revision}版：{self.get_value_display()}"
+
+
+class Amendment(models.Model):
+    """A unit's request to change its recorded stance (Art 44 ¶3): a written explanation, countersigned
+    by the other participating units, approved by the chair."""
+
+    class State(models.TextChoices):
+        COUNTERSIGNING = "countersigning", "会签中"
+        WITH_CHAIR = "with_chair", "待主持人审定"
+        APPROVED = "approved", "已审定同意"
+        REJECTED = "rejected", "未同意"
+
+    GROUNDS = [("law", "与现行法规不符"), ("policy", "与现行政策不符"), ("other", "其他原因")]
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="amendments")
+    stance = models.ForeignKey(Stance, on_delete=models.PROTECT, related_name="amendments")
+    requesting_unit = models.ForeignKey(Unit, verbose_name="提出单位", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(Person, verbose_name="提出人", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("提出时间", default=timezone.now)
+    grounds = models.CharField("修改理由类别", max_length=10, choices=GROUNDS)
+    explanation = models.TextField("修改说明")
+    new_value = models.CharField("修改后表态", max_length=10, choices=Stance.Value.choices)
+    new_remarks = models.TextField("修改后意见", blank=True)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.COUNTERSIGNING)
+    deadline = models.ForeignKey(
+        "workflow.Deadline", verbose_name="报审时限", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_on_behalf_of = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审定时间", null=True, blank=True)
+    decision_note = models.TextField("审定意见", blank=True)
+    # The chair decided after the 2 working days: recorded and shown (Art 44 ¶3).
+    late = models.BooleanField("超过时限", default=False)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = "纪要意见修改"
+        verbose_name_plural = "纪要意见修改"
+
+    def __str__(self) -> str:
+        return f"{self.requesting_unit}：{self.get_grounds_display()}"
+
+
+class AmendmentCountersign(models.Model):
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="countersigns")
+    unit = models.ForeignKey(Unit, verbose_name="会签单位", on_delete=models.PROTECT, related_name="+")
+    agreed = models.BooleanField("同意", null=True, blank=True)
+    remarks = models.CharField("会签意见", max_length=200, blank=True)
+    by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "修改说明会签"
+        verbose_name_plural = "修改说明会签"
+        constraints = [models.UniqueConstraint(fields=["amendment", "unit"], name="amendment_countersign_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}：{'待会签' if self.agreed is None else '同意' if self.agreed else '不同意'}"

@@ -28,7 +28,8 @@ from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import InboxItem
 
 from .kinds import KIND_NAMES, ROLE_LABELS, meeting_kind
-from .models import AgendaItem, Consultation, Meeting, Topic, TopicAction
+from .minutes import expected_attendance
+from .models import AgendaItem, Attendance, Consultation, Meeting, Topic, TopicAction
 
 INBOX_KIND = "meetings.topic"
 OFFICE_STEP = "office_collects"
@@ -453,6 +454,7 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
         )
         order = {t.pk: i for i, t in enumerate(form.topics, start=1)}
         AgendaItem.objects.bulk_create([AgendaItem(meeting=meeting, topic=t, order=order[t.pk]) for t in locked])
+        Attendance.objects.bulk_create(expected_attendance(meeting, form.topics))
         audit_record(
             actor=actor,
             action="meeting.schedule",

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import minutes_views as mv
 from . import views
 
 app_name = "meetings"
@@ -7,6 +8,20 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.meeting_new, name="meeting_new"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("<int:pk>/attendance/", mv.attendance_save, name="attendance"),
+    path("<int:pk>/decisions/", mv.decision_new, name="decision_new"),
+    path("<int:pk>/decisions/<int:decision_id>/stances/", mv.stances_save, name="stances"),
+    path("<int:pk>/end/", mv.meeting_end_view, name="end"),
+    path("<int:pk>/minutes/", mv.minutes_page, name="minutes"),
+    path("<int:pk>/minutes/amendments/", mv.amendment_new, name="amendment_new"),
+    path(
+        "<int:pk>/minutes/amendments/<int:amendment_id>/countersign/",
+        mv.amendment_countersign_view,
+        name="amendment_countersign",
+    ),
+    path("<int:pk>/minutes/amendments/<int:amendment_id>/decide/", mv.amendment_decide_view, name="amendment_decide"),
+    path("<int:pk>/minutes/minutes.<str:fmt>", mv.minutes_file, name="minutes_file"),
+    path("<int:pk>/minutes/<str:action>/", mv.minutes_act, name="minutes_act"),
     path("topics/new/", views.topic_new, name="topic_new"),
     path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
     path("topics/<int:pk>/decide/", views.topic_decide_view, name="topic_decide"),

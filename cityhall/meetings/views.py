@@ -18,6 +18,7 @@ from cityhall.rules import InvalidInput, RulesError
 
 from .forms import TopicApplicationForm
 from .kinds import Fact, meeting_kinds
+from .minutes_views import record_context
 from .models import Meeting, Topic
 from .services import (
     MeetingForm,
@@ -101,10 +102,10 @@ def _visible_topics(actor: Actor):  # type: ignore[no-untyped-def]
 
 
 def _visible_meetings(actor: Actor):  # type: ignore[no-untyped-def]
-    qs = Meeting.objects.select_related("chair")
+    qs = Meeting.objects.select_related("chair", "minutes__deadline")
     if OFFICE in actor.roles or "leader" in actor.roles or "admin" in actor.roles:
         return qs
-    return qs.filter(agenda__topic__host_unit__in=actor.unit_ids).distinct()
+    return qs.filter(Q(agenda__topic__host_unit__in=actor.unit_ids) | Q(attendance__unit__in=actor.unit_ids)).distinct()
 
 
 def _host_units(actor: Actor) -> list[Unit]:
@@ -305,8 +306,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check(actor, "meeting.view", meeting)
     holder = holders_at(meeting.starts_at, [meeting.chair]).get(meeting.chair.pk)
     kind = next(k for k in meeting_kinds(rulebook()) if k.code == meeting.kind)
-    return render(
-        request,
-        "meetings/meeting_detail.html",
-        {"meeting": meeting, "agenda": agenda, "chair_holder": holder, "kind": kind},
-    )
+    context = {"meeting": meeting, "agenda": agenda, "chair_holder": holder, "kind": kind}
+    context.update(record_context(actor, meeting))
+    context["decision_draft"] = request.session.pop("decision_draft", {})
+    return render(request, "meetings/meeting_detail.html", context)

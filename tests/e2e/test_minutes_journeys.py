@@ -1,0 +1,167 @@
+"""Journeys 2–4 of the meetings issue in a real browser: attendance and stances, minutes on the clock,
+and an amendment to a recorded stance (Art 44, Art 54 ¶4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cityhall.org.demo import load_demo
+
+from .test_meeting_pages import login, switch_to
+
+pytestmark = pytest.mark.e2e
+
+
+def _meeting(title: str, started: dt.datetime, matter_part: str):  # type: ignore[no-untyped-def]
+    from cityhall.meetings.demo import load_topics
+    from cityhall.meetings.models import Topic
+    from cityhall.meetings.services import MeetingForm, meeting_schedule
+    from cityhall.org.models import Person, Position
+
+    if not Topic.objects.exists():
+        load_topics()
+    topic = Topic.objects.filter(matter__contains=matter_part).first() or _approved_topic(matter_part)
+    clerk = Person.objects.get(holdings__position__code="office-clerk-1", holdings__end__isnull=True)
+    return meeting_schedule(
+        actor=clerk,
+        form=MeetingForm(
+            kind="executive",
+            title=title,
+            starts_at=started,
+            venue="市政府第一会议室",
+            video=False,
+            chair=Position.objects.get(code="mayor"),
+            topics=[topic],
+        ),
+    )
+
+
+def _approved_topic(subject: str):  # type: ignore[no-untyped-def]
+    from cityhall.meetings.services import TopicForm, topic_decide, topic_submit
+    from cityhall.org.models import Person, Unit
+
+    def person(code: str) -> Person:
+        return Person.objects.get(holdings__position__code=code, holdings__end__isnull=True)
+
+    fgw = Unit.objects.get(code="fgw")
+    form = TopicForm("executive", f"关于{subject}的议题", fgw, fgw, "依据城市更新行动实施方案。", False, False, "", [])
+    topic = topic_submit(actor=person("head-fgw"), form=form)
+    for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
+        topic = topic_decide(actor=person(who), topic=topic, decision="pass")
+    return topic
+
+
+@pytest.fixture
+def demo(transactional_db) -> None:
+    load_demo()
+
+
+def _record_meeting(page: Page, meeting_id: int, *, absent_opinion: str = "") -> None:
+    """The office records attendance, one decision and everyone's stance, then ends the meeting."""
+    page.goto(f"/meetings/{meeting_id}/")
+    form = page.locator("#attendance-form")
+    for select in form.locator("select[name^='present-']").all():
+        select.select_option("yes")
+    if absent_opinion:
+        row = form.locator("tr[data-attendee='vice-mayor-2']")
+        row.locator("select[name^='present-']").select_option("no")
+        row.locator("select[name^='reason-']").select_option("因公出访或出差")
+        row.locator("textarea").fill(absent_opinion)
+    form.get_by_role("button", name="保存出席情况").click()
+    expect(page.locator("[role='status']").first).to_contain_text("出席情况")
+    expect(page.locator("#record-gaps")).to_contain_text("尚未记录决定事项")
+
+    if not page.locator("#decision-form").is_visible():
+        page.locator("#decision-new summary").click()
+    dform = page.locator("#decision-form")
+    dform.get_by_label("决定事项").fill("原则同意该计划，由市住房城乡建设局按程序组织实施")
+    dform.get_by_label("议题").select_option(index=1)
+    dform.get_by_label("牵头单位").select_option(label="抚顺市住房和城乡建设局")
+    dform.get_by_label("配合单位（可多选）").select_option(label="抚顺市财政局")
+    dform.get_by_label("责任人").fill("住建局局长")
+    dform.get_by_label("完成时限").fill("2027-06-30")
+    dform.get_by_role("button", name="保存决定事项").click()
+    decision = page.locator("#decision-1")
+    expect(decision).to_contain_text("牵头单位：抚顺市住房和城乡建设局")
+    for select in decision.locator("select[name^='stance-']").all():
+        select.select_option("agree")
+    if absent_opinion:
+        decision.locator("tr[data-attendee='vice-mayor-3'] select").select_option("disagree")
+        decision.locator("tr[data-attendee='vice-mayor-3'] input").fill("")
+        decision.get_by_role("button", name="保存表态").click()
+        expect(page.locator(".alert-danger, [role='alert']").first).to_contain_text("请记录其意见")
+        decision = page.locator("#decision-1")
+        for select in decision.locator("select[name^='stance-']").all():
+            select.select_option("agree")
+        decision.locator("tr[data-attendee='vice-mayor-3'] select").select_option("disagree")
+        decision.locator("tr[data-attendee='vice-mayor-3'] input").fill("建议分年度实施")
+    decision.get_by_role("button", name="保存表态").click()
+    expect(page.locator("#record-gaps")).to_have_count(0)
+
+
+@pytest.mark.rule("meeting.attendance", "minutes.opinions", "minutes.issue", "minutes.sign")
+def test_journeys_2_and_3_attendance_stances_and_minutes_on_time_and_overdue(page: Page, demo):
+    from cityhall.meetings.models import Meeting
+
+    now = timezone.now()
+    on_time = _meeting("市政府第31次常务会议", now - dt.timedelta(hours=3), "老旧小区改造")
+    # Journey 2: the office records attendance, with one absentee's written opinion, and the stances.
+    login(page, "clerk")
+    _record_meeting(page, on_time.pk, absent_opinion="同意该计划，建议加快进度。")
+    vm2 = page.locator("#decision-1 tr[data-attendee='vice-mayor-2']")
+    expect(vm2).to_contain_text("（书面意见）")
+    expect(page.locator("#decision-1 tr[data-attendee='vice-mayor-3']")).to_contain_text("建议分年度实施")
+    expect(page.locator("#attendance tr[data-attendee='vice-mayor-2']")).to_contain_text("向市长请假")
+
+    # Journey 3: end the meeting; the 3-working-day clock starts; draft, circulate, sign, issue.
+    page.locator("#end-form").get_by_role("button", name="会议结束，起草纪要").click()
+    expect(page).to_have_url(re.compile(rf"/meetings/{on_time.pk}/minutes/$"))
+    expect(page.locator("[role='status']").first).to_contain_text("第四十四条第三款")
+    expect(page.locator("#clock-state")).to_have_text("未到期")
+    body = page.locator("#minutes-body")
+    expect(body).to_contain_text("不同意：")
+    expect(body).to_contain_text("书面意见：")
+    page.locator("#circulate").click()
+    expect(page.locator("#minutes-state")).to_have_text("已分送与会单位")
+
+    switch_to(page, "mayor")
+    page.locator("#inbox tr", has_text="签发会议纪要").first.get_by_role("link").first.click()
+    page.locator("#sign-form").get_by_role("button").click()
+    year = timezone.localdate().year
+    expect(page.locator("#minutes-number")).to_have_text(f"市政府常务会议纪要〔{year}〕1号")
+
+    switch_to(page, "clerk")
+    page.locator("#inbox tr", has_text="印发会议纪要").first.get_by_role("link").first.click()
+    page.locator("#issue-form").get_by_role("button", name="印发").click()
+    expect(page.locator("#clock-state")).to_have_text("按期印发")
+    expect(page.locator("#minutes-publishable")).to_contain_text("应主动公开")
+    with page.expect_download() as download:
+        page.locator("#download-docx").click()
+    assert download.value.suggested_filename.endswith(".docx")
+
+    # A second meeting, ended a week ago: its minutes are overdue, and the office and the chair see it.
+    second = _meeting("市政府第29次常务会议", now - dt.timedelta(days=8), "城市更新")
+    _record_meeting(page, second.pk)
+    page.locator("#ended_at").fill(
+        (now - dt.timedelta(days=8) + dt.timedelta(hours=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    )
+    page.locator("#end-form").get_by_role("button", name="会议结束，起草纪要").click()
+    expect(page.locator("#clock-state")).to_have_text("已逾期")
+    expect(page.locator("#overdue-note")).to_contain_text("3个工作日内印发")
+    page.goto("/")
+    overdue_row = page.locator("#inbox tr", has_text="起草会议纪要｜市政府第29次常务会议")
+    expect(overdue_row).to_have_attribute("data-colour", "red")
+    page.goto("/meetings/")
+    expect(page.locator(f"#meeting-list tr[data-meeting='{second.pk}']")).to_contain_text("逾期")
+    page.goto(f"/meetings/{second.pk}/minutes/")
+    page.locator("#circulate").click()
+    switch_to(page, "mayor")
+    expect(page.locator("#inbox tr", has_text="签发会议纪要｜市政府第29次常务会议")).to_have_attribute(
+        "data-colour", "red"
+    )
+    assert Meeting.objects.get(pk=second.pk).minutes.deadline.is_overdue()
