@@ -264,10 +264,12 @@ def test_54_2_a_departure_with_less_than_three_days_notice_is_recorded_and_flagg
     from cityhall.org.selectors import absence_flags
 
     now = dt.datetime.now(tz=TZ)
-    same_day = _record("head-xinbin", now + dt.timedelta(hours=2))
+    # Later today, but never past midnight: after 22:00 "in two hours" is tomorrow (提前1天).
+    later_today = min(now + dt.timedelta(hours=2), now.replace(hour=23, minute=59, second=0, microsecond=0))
+    same_day = _record("head-xinbin", later_today)
     in_good_time = _record("head-finance", now + dt.timedelta(days=5))
-    in_city = _record("head-fgw", now + dt.timedelta(hours=2), away_from_city=False)
-    vice_mayor = _record("vice-mayor-2", now + dt.timedelta(hours=2))  # ¶1: reports beforehand, no lead time
+    in_city = _record("head-fgw", later_today, away_from_city=False)
+    vice_mayor = _record("vice-mayor-2", later_today)  # ¶1: reports beforehand, no lead time
     flags = absence_flags(Absence.objects.all())
     [late] = flags[same_day.pk]
     assert late.code == "late_notice" and late.rule_id == "leave.notice"
