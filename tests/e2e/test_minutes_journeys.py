@@ -49,7 +49,17 @@ def _approved_topic(subject: str):  # type: ignore[no-untyped-def]
         return Person.objects.get(holdings__position__code=code, holdings__end__isnull=True)
 
     fgw = Unit.objects.get(code="fgw")
-    form = TopicForm("executive", f"关于{subject}的议题", fgw, fgw, "依据城市更新行动实施方案。", False, False, "", [])
+    form = TopicForm(
+        "executive",
+        f"关于{subject}的议题",
+        fgw,
+        fgw,
+        "依据城市更新行动实施方案。",
+        False,
+        False,
+        "",
+        [(Unit.objects.get(code="finance"), "同意，资金纳入年度预算。")],
+    )
     topic = topic_submit(actor=person("head-fgw"), form=form)
     for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
         topic = topic_decide(actor=person(who), topic=topic, decision="pass")
@@ -165,3 +175,169 @@ def test_journeys_2_and_3_attendance_stances_and_minutes_on_time_and_overdue(pag
         "data-colour", "red"
     )
     assert Meeting.objects.get(pk=second.pk).minutes.deadline.is_overdue()
+
+
+def _circulated(title: str, started: dt.datetime, subject: str):  # type: ignore[no-untyped-def]
+    """A meeting recorded, ended and its draft circulated, through the services (journey 4's setting)."""
+    from cityhall.meetings import minutes as svc
+    from cityhall.org.models import Person, Unit
+
+    def person(code: str) -> Person:
+        return Person.objects.get(holdings__position__code=code, holdings__end__isnull=True)
+
+    clerk = person("office-clerk-1")
+    meeting = _meeting(title, started, subject)
+    svc.attendance_record(
+        actor=clerk, meeting=meeting, rows=[svc.AttendanceInput(a.pk, True) for a in meeting.attendance.all()]
+    )
+    decision = svc.decision_add(
+        actor=clerk,
+        meeting=meeting,
+        form=svc.DecisionInput(
+            text="原则同意，抓紧组织实施",
+            lead_unit=Unit.objects.get(code="fgw"),
+            responsible="发改委主任",
+            agenda_item=meeting.agenda.first(),
+        ),
+    )
+    svc.stances_record(
+        actor=clerk,
+        decision=decision,
+        rows=[
+            svc.StanceInput(
+                a.pk,
+                "disagree" if a.position.code == "head-fgw" else "agree",
+                "建议暂缓" if a.position.code == "head-fgw" else "",
+            )
+            for a in meeting.attendance.select_related("position")
+        ],
+    )
+    minutes = svc.meeting_end(actor=clerk, meeting=meeting, ended_at=started + dt.timedelta(hours=2))
+    svc.minutes_save(actor=clerk, minutes=minutes, body=svc.draft_text(meeting))
+    svc.minutes_circulate(actor=clerk, minutes=minutes, at=started + dt.timedelta(hours=3))
+    return meeting
+
+
+def _request_amendment(page: Page, meeting_id: int) -> None:
+    page.goto(f"/meetings/{meeting_id}/minutes/")
+    page.locator("#amend-new summary").click()
+    form = page.locator("#amend-form")
+    form.get_by_label("修改理由").select_option(label="其他原因")
+    form.get_by_label("修改说明").fill("会后再考虑，改为同意。")
+    form.get_by_label("修改后表态").select_option("agree")
+    form.get_by_role("button", name="提出修改说明").click()
+    expect(page.locator(".alert-danger, [role='alert']").first).to_contain_text("除与现行法规、政策不符外")
+    expect(page.locator(".alert-danger, [role='alert']").first).to_contain_text("第四十四条第三款")
+    page.locator("#amend-new summary").click()
+    form = page.locator("#amend-form")
+    form.get_by_label("修改理由").select_option(label="与现行政策不符")
+    form.get_by_label("修改说明").fill("原表态与省政府新出台的项目审批政策不符，按新政策应表示同意。")
+    form.get_by_label("修改后表态").select_option("agree")
+    form.get_by_label("修改后意见").fill("按省新政策同意")
+    form.get_by_role("button", name="提出修改说明").click()
+    expect(page.locator("#amendments article")).to_contain_text("会签中")
+
+
+@pytest.mark.rule("minutes.protected", "minutes.amend")
+def test_journey_4_an_amendment_is_countersigned_and_approved_and_a_late_chair_is_named(page: Page, demo):
+    now = timezone.now()
+    meeting = _circulated("市政府第32次常务会议", now - dt.timedelta(hours=4), "老旧小区改造")
+    login(page, "fgw")
+    _request_amendment(page, meeting.pk)
+    expect(page.locator("#amendments article")).not_to_contain_text("已超过时限")
+
+    # The other participating unit (市财政局, consulted on the topic) countersigns from its inbox.
+    switch_to(page, "finance")
+    page.locator("#inbox tr", has_text="会签纪要修改说明").first.get_by_role("link").first.click()
+    page.locator(".countersign-form").get_by_role("button", name="同意", exact=True).click()
+    expect(page.locator("#amendments article")).to_contain_text("待主持人审定")
+
+    # The chair approves in time; the stance changes and the earlier one is kept.
+    switch_to(page, "mayor")
+    page.locator("#inbox tr", has_text="审定纪要修改").first.get_by_role("link").first.click()
+    page.locator(".decide-form").get_by_role("button", name="同意修改", exact=True).click()
+    expect(page.locator("[role='status']").first).to_contain_text("原表态保留在历史中")
+    expect(page.locator("#amendments article")).to_contain_text("已审定同意")
+    expect(page.locator("#amendments article")).not_to_contain_text("审定超过时限")
+    page.goto(f"/meetings/{meeting.pk}/")
+    fgw = page.locator("#decision-1 tr[data-attendee='head-fgw']")
+    expect(fgw).to_contain_text("同意")
+    expect(fgw).to_contain_text("已依程序修改")
+    expect(fgw).to_contain_text("按省新政策同意")
+
+    # A second meeting whose draft went out a week ago: the chair decides after the 2 working days.
+    late = _circulated("市政府第28次常务会议", now - dt.timedelta(days=8), "城市更新")
+    switch_to(page, "fgw")
+    _request_amendment(page, late.pk)
+    expect(page.locator("#amendments article")).to_contain_text("已超过时限")
+    switch_to(page, "finance")
+    page.goto(f"/meetings/{late.pk}/minutes/")
+    page.locator(".countersign-form").get_by_role("button", name="同意", exact=True).click()
+    switch_to(page, "mayor")
+    row = page.locator("#inbox tr", has_text="审定纪要修改｜市政府第28次常务会议")
+    expect(row).to_have_attribute("data-colour", "red")
+    row.get_by_role("link").first.click()
+    page.locator(".decide-form").get_by_role("button", name="同意修改", exact=True).click()
+    expect(page.locator("[role='status'], .alert-warning").first).to_contain_text("审定晚于时限")
+    expect(page.locator("#amendments article")).to_contain_text("审定超过时限")
+
+
+@pytest.mark.rule("meeting.executive", "minutes.sign")
+def test_journey_6_the_mayor_is_away_and_the_executive_vice_mayor_chairs_by_entrustment(page: Page, demo):
+    from cityhall.org.models import Absence, Holding, Person
+
+    now = timezone.now()
+    mayor = Holding.objects.get(position__code="mayor", end__isnull=True).person
+    evm = Holding.objects.get(position__code="vice-mayor-1", end__isnull=True).person
+    clerk = Person.objects.get(holdings__position__code="office-clerk-1", holdings__end__isnull=True)
+    Absence.objects.create(
+        person=mayor,
+        start=now - dt.timedelta(days=1),
+        end=now + dt.timedelta(days=2),
+        reason="赴省参加全省经济工作会议",
+        recorded_by=clerk,
+    )
+    from cityhall.meetings.demo import load_topics
+
+    load_topics()
+    login(page, "clerk")
+    page.goto("/meetings/new/")
+    form = page.locator("#meeting-form")
+    form.get_by_label("会议名称").fill("市政府第33次常务会议")
+    page.get_by_label("开始时间").fill((now - dt.timedelta(hours=3)).astimezone().strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("主持").select_option(label="常务副市长（受市长委托）")
+    form.locator("#candidates tr", has_text="老旧小区改造计划").locator("input[type=checkbox]").check()
+    form.get_by_role("button", name="安排会议").click()
+    expect(page.locator("#meeting-chair")).to_contain_text(f"{evm.name}")
+    expect(page.locator("#meeting-chair")).to_contain_text("受市长委托")
+    # The mayor's recorded absence is offered in the attendance: 请假, 已登记外出.
+    mayor_row = page.locator("#attendance tr[data-attendee='mayor']")
+    expect(mayor_row).to_contain_text("已登记外出：赴省参加全省经济工作会议")
+    expect(mayor_row.locator("select[name^='present-']")).to_have_value("no")
+    meeting_id = int(page.url.rstrip("/").split("/")[-1])
+
+    form = page.locator("#attendance-form")
+    for select in form.locator("select[name^='present-']").all():
+        if select.input_value() != "no":
+            select.select_option("yes")
+    mayor_row.locator("select[name^='reason-']").select_option("参加国家、省和市委重要会议及活动")
+    form.get_by_role("button", name="保存出席情况").click()
+    page.locator("#decision-form").get_by_label("决定事项").fill("原则同意老旧小区改造计划")
+    page.locator("#decision-form").get_by_label("牵头单位").select_option(label="抚顺市住房和城乡建设局")
+    page.locator("#decision-form").get_by_label("责任人").fill("住建局局长")
+    page.locator("#decision-form").get_by_role("button", name="保存决定事项").click()
+    for select in page.locator("#decision-1 select[name^='stance-']").all():
+        select.select_option("agree")
+    page.locator("#decision-1").get_by_role("button", name="保存表态").click()
+    page.locator("#end-form").get_by_role("button", name="会议结束，起草纪要").click()
+    expect(page.locator("#minutes-body")).to_contain_text(f"受市长委托，常务副市长{evm.name}主持召开")
+    page.locator("#circulate").click()
+
+    # The chair who signs is the one who chaired: the executive vice mayor, in his own name.
+    switch_to(page, "vm1")
+    page.locator("#inbox tr", has_text="签发会议纪要").first.get_by_role("link").first.click()
+    page.locator("#sign-form").get_by_role("button", name="签发").click()
+    expect(page.locator("#minutes-signed")).to_contain_text(evm.name)
+    expect(page.locator("#minutes-signed")).not_to_contain_text("代")
+    page.goto(f"/meetings/{meeting_id}/minutes/")
+    expect(page.locator("#facts")).to_contain_text("受市长委托")
