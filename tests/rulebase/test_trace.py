@@ -101,5 +101,5 @@ def test_the_rules_page_shows_each_rules_status_and_the_counts(client):
     assert 'id="inspection.unannounced-share"' in recorded and 'id="countersign.reply"' not in recorded
     page = client.get("/rules/countersign.reply/").content.decode()
     assert "已施行" in page and "项测试核验" in page
-    page = client.get("/rules/minutes.issue/").content.decode()
+    page = client.get("/rules/supervision.ordinary/").content.decode()
     assert "仅可计算" in page and "尚无业务流程据此自动排期" in page
