@@ -161,6 +161,7 @@ class Meter:
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     queries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     key: str = "bench"  # statements sent outside a timed call: the benchmark's own reads
+    failed_in: str = ""
 
     def __call__(self, execute_, sql, params, many, context):  # type: ignore[no-untyped-def]
         self.queries[self.key] += 1
@@ -171,6 +172,9 @@ class Meter:
         started = time.perf_counter()
         try:
             return fn(*args, **kwargs)
+        except Exception:
+            self.failed_in = key
+            raise
         finally:
             self.seconds[key] += time.perf_counter() - started
             self.calls[key] += 1
@@ -387,7 +391,7 @@ def time_pages(args: argparse.Namespace, meeting_ids: Sequence[int]) -> tuple[di
             client.get(pattern.format(chosen[-1]))
         repeated[name] = [(n, sql) for sql, n in Counter(meter.sql).most_common() if n > 1]
     for name, rows in repeated.items():
-        print(f"\n  {name}: statements sent more than once in one request: {'none' if not rows else ''}")
+        print(f"\n  {name}: statements sent more than once in one request{': none' if not rows else ':'}")
         for n, sql in rows:
             print(f"    {n:3d} × {sql[:150]}{'…' if len(sql) > 150 else ''}")
     return figures, failed
@@ -419,6 +423,8 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     load_demo()
     print(f"set-up:        migrate + load_demo() in {time.perf_counter() - started:.1f} s")
+    if Meeting.objects.exists() or Minutes.objects.exists():
+        raise SystemExit("the database already has meetings (an earlier run?): drop it and create it again")
     rulebook()  # loaded once before the clock starts
     c = cast()
     if args.lock_workaround:
@@ -465,7 +471,7 @@ def run(args: argparse.Namespace) -> int:
         if "nullable side of an outer join" not in str(exc):
             raise
         print(
-            f"\nFAILED in {m.key} (meeting {len(ids) + 1}): {exc}.\n"
+            f"\nFAILED in {m.failed_in} (meeting {len(ids) + 1}): {exc}.\n"
             "  cityhall/meetings/minutes.py _lock_minutes() runs select_for_update() with"
             " select_related('meeting__chair', 'deadline'); Minutes.deadline is nullable, so PostgreSQL refuses it."
             "\n  Every minutes_* service locks through it. Rerun with --lock-workaround to measure the rest."
@@ -490,9 +496,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {label:<32} {sec:8.1f} {1000 * sec / n:11.1f} {100 * sec / busy:5.1f}% {sql / n:12.1f}")
     sql_total = sum(v for k, v in m.queries.items() if k != "bench")
     print(f"  {'total in the services':<32} {busy:8.1f} {1000 * busy / n:11.1f} {'':6} {sql_total / n:12.1f}")
+    own = "the benchmark's own reads"
     print(
-        f"  {'the benchmark own reads':<32} {wall - busy:8.1f} {1000 * (wall - busy) / n:11.1f} {'':6}"
-        f" {m.queries.get('bench', 0) / n:12.1f}"
+        f"  {own:<32} {wall - busy:8.1f} {1000 * (wall - busy) / n:11.1f} {'':6} {m.queries.get('bench', 0) / n:12.1f}"
     )
     print("\ncalls:")
     print(f"  {'call':<34} {'calls':>6} {'ms/call':>8} {'ms/meeting':>11} {'SQL/call':>9} {'SQL/meeting':>12}")

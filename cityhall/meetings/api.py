@@ -1,4 +1,6 @@
-"""Meetings API: topics (议题) — apply, list what the caller may see, read one with its chain, decide a step.
+"""Meetings API: topics (议题) — apply, list what the caller may see, read one with its chain, decide a step;
+meetings — list with the minutes' clock, read one with its attendance, decisions and stances, sign and
+issue the minutes, and fetch them as GB/T 9704 DOCX or PDF.
 
 ``POST /meetings/topics`` is also the topic import: ``cityhall meetings import-topics FILE`` sends each
 topic of a JSON file through the same service, so an import is refused exactly where the form is."""
@@ -7,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from cityhall.accounts.permissions import actor_for, check
+from cityhall.accounts.permissions import actor_for, allowed, check
 from cityhall.org.models import Unit
 from cityhall.rules import InvalidInput
 
+from . import minutes as minutes_svc
 from .kinds import ROLE_LABELS
-from .models import Topic
+from .models import Meeting, Minutes, Topic
 from .services import TopicForm, chain_progress, schedule_refusals, topic_decide, topic_submit
 
 router = Router(tags=["meetings"])
@@ -216,3 +220,180 @@ def decide_topic(request: HttpRequest, topic_id: int, payload: DecisionIn) -> St
         actor=actor.person, topic=topic, decision=payload.decision, reason=payload.reason, step=payload.step
     )
     return Status(200, _detail(topic))
+
+
+# -- meetings and minutes -------------------------------------------------------------------------
+
+
+class MinutesClockOut(Schema):
+    state: str
+    state_label: str
+    number: str
+    due: str | None
+    issued_at: str | None
+    issued_late: bool
+    publishable: bool
+    rule: str
+
+
+class MeetingOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    starts_at: str
+    chair: str
+    entrusted: bool
+    due: str | None = Field(description="纪要应印发日期（会议结束后、印发前）")
+    overdue: bool
+    minutes: MinutesClockOut | None
+    url: str
+
+
+class StanceOut(Schema):
+    attendee: str
+    position: str
+    value: str
+    value_label: str
+    remarks: str
+    written: bool
+    revision: int
+
+
+class MeetingDecisionOut(Schema):
+    order: int
+    text: str
+    lead_unit: str
+    partner_units: list[str]
+    responsible: str
+    due_date: dt.date | None
+    handed_over: bool
+    stances: list[StanceOut]
+
+
+class AttendanceOut(Schema):
+    name: str
+    position: str
+    role: str
+    present: bool | None
+    absence_reason: str
+    absence_warned: bool
+    written_opinion: str
+
+
+class MeetingDetailOut(MeetingOut):
+    attendance: list[AttendanceOut]
+    decisions: list[MeetingDecisionOut]
+    record_gaps: list[str]
+
+
+def _meeting(request: HttpRequest, meeting_id: int) -> tuple:
+    actor = actor_for(request.user)
+    check(actor, "meetings.view")
+    meeting = get_object_or_404(Meeting.objects.select_related("chair", "minutes__deadline"), pk=meeting_id)
+    check(actor, "meeting.view", meeting)
+    return actor, meeting
+
+
+def _meeting_detail(actor, meeting: Meeting) -> dict:  # type: ignore[no-untyped-def]
+    out = minutes_svc.meeting_summary(meeting, timezone.now())
+    minutes = meeting.minutes_or_none
+    # Art 69: a secret meeting's decisions and stances only for those cleared to read its minutes.
+    readable = minutes is None or allowed(actor, "minutes.content", minutes)
+    out["attendance"] = [
+        {
+            "name": a.person.name,
+            "position": a.position.title if a.position else "",
+            "role": a.role,
+            "present": a.present,
+            "absence_reason": a.absence_reason,
+            "absence_warned": a.absence_warned,
+            "written_opinion": a.written_opinion if readable else "",
+        }
+        for a in meeting.attendance.select_related("person", "position")
+    ]
+    out["decisions"] = (
+        [
+            {
+                "order": d.order,
+                "text": d.text,
+                "lead_unit": d.lead_unit.name,
+                "partner_units": [u.name for u in d.partner_units.all()],
+                "responsible": d.responsible,
+                "due_date": d.due_date,
+                "handed_over": d.handover_at is not None,
+                "stances": [
+                    {
+                        "attendee": s.attendance.person.name,
+                        "position": s.attendance.position.title if s.attendance.position else "",
+                        "value": s.value,
+                        "value_label": s.get_value_display(),
+                        "remarks": s.remarks,
+                        "written": s.written,
+                        "revision": s.revision,
+                    }
+                    for s in d.stances.all()
+                ],
+            }
+            for d in meeting.decisions.select_related("lead_unit").prefetch_related(
+                "partner_units", "stances__attendance__person", "stances__attendance__position"
+            )
+        ]
+        if readable
+        else []
+    )
+    out["record_gaps"] = minutes_svc.record_gaps(meeting)
+    return out
+
+
+@router.get("", response={200: list[MeetingOut], **ERRORS}, summary="会议列表，含纪要印发时限")
+def list_meetings(request: HttpRequest) -> list[dict]:
+    from .views import _visible_meetings
+
+    actor = actor_for(request.user)
+    check(actor, "meetings.view")
+    now = timezone.now()
+    return [minutes_svc.meeting_summary(m, now) for m in _visible_meetings(actor)[:500]]
+
+
+@router.get("/{meeting_id}", response={200: MeetingDetailOut, **ERRORS}, summary="一次会议：出席情况、决定事项和表态")
+def get_meeting(request: HttpRequest, meeting_id: int) -> dict:
+    actor, meeting = _meeting(request, meeting_id)
+    return _meeting_detail(actor, meeting)
+
+
+@router.post(
+    "/{meeting_id}/minutes/{action}",
+    response={200: MeetingDetailOut, **ERRORS},
+    summary="会议纪要：sign（主持人签发）或 issue（市政府办公室印发）",
+)
+def act_on_minutes(request: HttpRequest, meeting_id: int, action: str) -> dict:
+    actor, meeting = _meeting(request, meeting_id)
+    minutes = get_object_or_404(Minutes, meeting=meeting)
+    assert actor.person is not None  # noqa: S101 - meetings.view needs a person
+    if action == "sign":
+        minutes_svc.minutes_sign(actor=actor.person, minutes=minutes)
+    elif action == "issue":
+        minutes_svc.minutes_issue(actor=actor.person, minutes=minutes)
+    else:
+        raise InvalidInput("操作只能是 sign（签发）或 issue（印发）", "action")
+    meeting = Meeting.objects.select_related("chair", "minutes__deadline").get(pk=meeting.pk)
+    return _meeting_detail(actor, meeting)
+
+
+@router.get(
+    "/{meeting_id}/minutes.{fmt}",
+    response={200: None, **ERRORS},
+    summary="会议纪要文件（GB/T 9704 纪要格式）：docx 或 pdf",
+)
+def minutes_file(request: HttpRequest, meeting_id: int, fmt: str) -> HttpResponse:
+    from .minutes_views import minutes_response
+
+    actor, meeting = _meeting(request, meeting_id)
+    minutes = get_object_or_404(Minutes, meeting=meeting)
+    check(actor, "minutes.content", minutes)
+    if fmt not in ("docx", "pdf"):
+        raise InvalidInput("格式只能是 docx 或 pdf", "fmt")
+    return minutes_response(minutes, fmt)

@@ -572,7 +572,9 @@ def draft_text(meeting: Meeting) -> str:
 
 
 def _lock_minutes(minutes: Minutes) -> Minutes:
-    return Minutes.objects.select_for_update().select_related("meeting__chair", "deadline").get(pk=minutes.pk)
+    return (
+        Minutes.objects.select_for_update(of=("self",)).select_related("meeting__chair", "deadline").get(pk=minutes.pk)
+    )
 
 
 @applies("minutes.sign")
@@ -698,6 +700,8 @@ def minutes_issue(*, actor: Person, minutes: Minutes, at: dt.datetime | None = N
     _office_only(actor, at, "minutes.issue", "会议纪要的印发")
     with audit.atomic():
         locked = _lock_minutes(minutes)
+        if locked.state == Minutes.State.ISSUED:
+            raise MinutesError("issued", _cite("minutes.issue"), f"{locked.number}已经印发，请刷新页面")
         if locked.state != Minutes.State.SIGNED:
             raise MinutesError("not_signed", _cite("minutes.sign"), "纪要尚未经主持人签发，不能印发")
         deadline = locked.deadline
@@ -842,7 +846,11 @@ def amendment_countersign(
     if not agreed and not remarks.strip():
         raise InvalidInput("不同意的，请写明意见", "remarks")
     with audit.atomic():
-        locked = Amendment.objects.select_for_update().select_related("minutes__meeting__chair").get(pk=amendment.pk)
+        locked = (
+            Amendment.objects.select_for_update(of=("self",))
+            .select_related("minutes__meeting__chair")
+            .get(pk=amendment.pk)
+        )
         if locked.state != Amendment.State.COUNTERSIGNING:
             raise MinutesError("not_countersigning", _cite("minutes.amend"), "这项修改已不在会签中")
         row = locked.countersigns.filter(unit=unit).first()
@@ -885,7 +893,7 @@ def amendment_decide(
     at = at or timezone.now()
     with audit.atomic():
         locked = (
-            Amendment.objects.select_for_update()
+            Amendment.objects.select_for_update(of=("self",))
             .select_related("minutes__meeting__chair", "deadline", "stance")
             .get(pk=amendment.pk)
         )
@@ -944,3 +952,43 @@ def amendment_decide(
             at=at,
         )
     return locked
+
+
+# -- one meeting as scripts see it (cityhall meetings list --json, GET /api/v1/meetings) ---------
+
+
+def meeting_summary(meeting: Meeting, now: dt.datetime) -> dict:
+    """The product's list shape (id, title, state, state_label, due, overdue) plus the minutes' clock."""
+    try:
+        minutes: Minutes | None = meeting.minutes
+    except Minutes.DoesNotExist:
+        minutes = None
+    deadline = minutes.deadline if minutes else None
+    open_clock = deadline is not None and minutes is not None and minutes.state != Minutes.State.ISSUED
+    return {
+        "id": meeting.pk,
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "kind_label": KIND_NAMES[meeting.kind],
+        "state": meeting.state,
+        "state_label": meeting.get_state_display(),
+        "starts_at": meeting.starts_at.isoformat(),
+        "chair": meeting.chair.title,
+        "entrusted": meeting.entrusted,
+        # What is due is the minutes' issue (Art 44 ¶3): null before the meeting ends and once issued.
+        "due": deadline.due_date.isoformat() if open_clock and deadline else None,
+        "overdue": bool(open_clock and deadline and deadline.is_overdue(now)),
+        "minutes": None
+        if minutes is None
+        else {
+            "state": minutes.state,
+            "state_label": minutes.get_state_display(),
+            "number": minutes.number,
+            "due": deadline.due_date.isoformat() if deadline else None,
+            "issued_at": minutes.issued_at.isoformat() if minutes.issued_at else None,
+            "issued_late": minutes.issued_late,
+            "publishable": minutes.publishable,
+            "rule": "minutes.issue",
+        },
+        "url": f"/meetings/{meeting.pk}/",
+    }

@@ -432,22 +432,21 @@ def minutes_document(minutes: Minutes) -> Document:
     )
 
 
+def minutes_response(minutes: Minutes, fmt: str) -> HttpResponse:
+    doc = minutes_document(minutes)
+    name = f"meeting-{minutes.meeting_id}-minutes.{fmt}"
+    content, kind = (
+        (render_pdf(doc), "application/pdf")
+        if fmt == "pdf"
+        else (render_docx(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    )
+    return HttpResponse(content, content_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def minutes_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("docx", "pdf"):
         raise Http404
     actor, meeting = _meeting(request, pk)
     minutes = get_object_or_404(Minutes, meeting=meeting)
     check(actor, "minutes.content", minutes)
-    doc = minutes_document(minutes)
-    name = f"meeting-{meeting.pk}-minutes"
-    if fmt == "pdf":
-        return HttpResponse(
-            render_pdf(doc),
-            content_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-        )
-    return HttpResponse(
-        render_docx(doc),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={"Content-Disposition": f'attachment; filename="{name}.docx"'},
-    )
+    return minutes_response(minutes, fmt)

@@ -71,3 +71,36 @@ def test_bad_topic_input_is_refused_in_chinese_and_nothing_is_saved(server):
     status, body = call(server, "POST", "/api/v1/meetings/topics", token_for("clerk"), TOPIC)
     assert status == 403 and "只有县（区）政府和市政府各部门可以申报会议议题" in body["message"]
     assert not Topic.objects.exists()
+
+
+@pytest.mark.rule("minutes.sign", "minutes.issue")
+def test_minutes_are_signed_issued_listed_and_fetched_over_the_api_with_tokens(server):
+    import urllib.request
+
+    from .test_minutes import circulated_meeting
+
+    minutes = circulated_meeting()
+    meeting_id = minutes.meeting_id
+    status, listed = call(server, "GET", "/api/v1/meetings", token_for("clerk"))
+    assert status == 200 and [m["id"] for m in listed] == [meeting_id]
+    entry = listed[0]
+    assert {"id", "title", "state", "state_label", "due", "overdue"} <= set(entry)
+    assert entry["due"] == minutes.deadline.due_date.isoformat() and entry["overdue"] is False
+
+    path = f"/api/v1/meetings/{meeting_id}/minutes"
+    status, body = call(server, "POST", f"{path}/sign", token_for("vm1"), {})
+    assert status == 409 and "主持会议的市长签发" in body["message"] and body["citation"].endswith("第四十四条第一款")
+    status, body = call(server, "POST", f"{path}/sign", token_for("mayor"), {})
+    assert status == 200, body
+    assert body["minutes"]["number"].startswith("市政府常务会议纪要〔") and body["minutes"]["state"] == "signed"
+    status, body = call(server, "POST", f"{path}/issue", token_for("clerk"), {})
+    assert status == 200 and body["minutes"]["state"] == "issued" and body["due"] is None
+    assert all(d["handed_over"] for d in body["decisions"])
+    assert {s["value"] for d in body["decisions"] for s in d["stances"]} == {"agree"}
+
+    request = urllib.request.Request(server.url + f"{path}.docx")  # noqa: S310 - our live server
+    request.add_header("Authorization", f"Bearer {token_for('fgw')}")
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our live server
+        assert response.status == 200 and response.read(2) == b"PK"
+    status, body = call(server, "GET", f"/api/v1/meetings/{meeting_id}", token_for("education"))
+    assert status == 403 and "无权查看" in body["message"]

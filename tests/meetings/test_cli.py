@@ -52,3 +52,30 @@ def test_topics_are_imported_all_or_nothing_and_listed(tmp_path, capsys):
     assert [t["step_label"] for t in listed] == ["市政府办公室征集、汇总"] * 2
     call_command("meetings", "topics")
     assert "审核中，在“市政府办公室征集、汇总”" in capsys.readouterr().out
+
+
+@pytest.mark.rule("minutes.issue")
+def test_meetings_are_listed_in_the_product_shape_and_minutes_written_as_docx(tmp_path, capsys):
+    from .test_minutes import circulated_meeting
+
+    load_demo()
+    minutes = circulated_meeting()
+    capsys.readouterr()
+    call_command("meetings", "list", "--json")
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["id"] == minutes.meeting_id and entry["state"] == "held" and entry["state_label"] == "已召开"
+    assert entry["due"] == minutes.deadline.due_date.isoformat() and entry["overdue"] is False
+    assert entry["minutes"]["state"] == "circulated"
+    call_command("meetings", "list")
+    assert f"应于{entry['due']}前印发" in capsys.readouterr().out
+
+    out = tmp_path / "minutes.docx"
+    call_command("meetings", "minutes", str(minutes.meeting_id), "--docx", "--out", str(out))
+    assert out.read_bytes()[:2] == b"PK"
+    from docx import Document as Docx
+
+    text = "\n".join(p.text for p in Docx(str(out)).paragraphs)
+    assert "市政府第30次常务会议纪要" in text and "会议决定：" in text
+    with pytest.raises(CommandError, match="没有纪要") as exc:
+        call_command("meetings", "minutes", "999", "--docx")
+    assert exc.value.returncode == 2

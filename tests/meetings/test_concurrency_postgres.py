@@ -60,3 +60,29 @@ def test_four_departments_applying_at_once_all_land(live_server):
     assert [s for s, _ in results] == [201] * 4, results
     assert Topic.objects.count() == 4
     assert verify_chain().ok
+
+
+@pytest.mark.rule("minutes.sign", "minutes.issue")
+def test_two_minutes_signed_at_once_get_two_numbers_and_one_issue_counts_once(live_server):
+    from cityhall.meetings.models import Minutes
+
+    from .test_minutes import circulated_meeting
+
+    load_demo()
+    first, second = circulated_meeting("市政府第40次常务会议"), circulated_meeting("市政府第41次常务会议")
+    results = run_together(
+        [(token_for("mayor"), "POST", f"/api/v1/meetings/{m.meeting_id}/minutes/sign", {}) for m in (first, second)],
+        live_server,
+    )
+    assert [s for s, _ in results] == [200, 200], results
+    numbers = sorted(Minutes.objects.values_list("seq", flat=True))
+    assert numbers == [1, 2]
+    path = f"/api/v1/meetings/{first.meeting_id}/minutes/issue"
+    results = run_together(
+        [(token_for("clerk"), "POST", path, {}), (token_for("clerk2"), "POST", path, {})], live_server
+    )
+    assert sorted(s for s, _ in results) == [200, 409], results
+    # The second clerk finds it already issued: refused in words, not a deadlock.
+    assert "已经印发" in next(b["message"] for s, b in results if s == 409)
+    assert Minutes.objects.get(pk=first.pk).state == "issued"
+    assert verify_chain().ok

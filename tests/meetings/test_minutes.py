@@ -282,3 +282,25 @@ def test_44_3_a_chair_who_decides_after_two_working_days_is_recorded_late(meetin
     late = amendment.deadline.due_at + dt.timedelta(days=1)
     amendment = amendment_decide(actor=person("mayor"), amendment=amendment, approve=True, at=late)
     assert amendment.late is True
+
+
+def circulated_meeting(title: str = "市政府第30次常务会议") -> Minutes:
+    """A meeting recorded in full, ended and its draft circulated (for the API and CLI tests)."""
+    topic = _approved(f"关于{title}审议事项的议题")
+    meeting = meeting_schedule(
+        actor=person(CLERK),
+        form=MeetingForm(
+            kind="executive",
+            title=title,
+            starts_at=timezone.now() - dt.timedelta(hours=3),
+            venue="市政府第一会议室",
+            video=False,
+            chair=Position.objects.get(code="mayor"),
+            topics=[topic],
+        ),
+    )
+    _all_present(meeting)
+    _decide_all(meeting)
+    minutes = _ended(meeting)
+    minutes_save(actor=person(CLERK), minutes=minutes, body=draft_text(meeting))
+    return minutes_circulate(actor=person(CLERK), minutes=minutes)
