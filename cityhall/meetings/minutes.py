@@ -535,7 +535,7 @@ def draft_text(meeting: Meeting) -> str:
         "partner_units", "stances__attendance__person"
     ):
         heading = d.agenda_item.topic.matter if d.agenda_item else d.text[:30]
-        lines.append(f"{_numeral(d.order)}、关于{heading.removeprefix('关于')}")
+        lines.append(f"{_numeral(d.order)}、关于{heading.removeprefix('关于').removesuffix('的议题')}")
         owners = f"由{d.lead_unit.name}牵头"
         partners = list(d.partner_units.all())
         if partners:
@@ -972,7 +972,7 @@ def meeting_summary(meeting: Meeting, now: dt.datetime) -> dict:
         "kind_label": KIND_NAMES[meeting.kind],
         "state": meeting.state,
         "state_label": meeting.get_state_display(),
-        "starts_at": meeting.starts_at.isoformat(),
+        "starts_at": meeting.starts_at.astimezone(LOCAL_TZ).isoformat(),
         "chair": meeting.chair.title,
         "entrusted": meeting.entrusted,
         # What is due is the minutes' issue (Art 44 ¶3): null before the meeting ends and once issued.

@@ -417,9 +417,8 @@ def minutes_document(minutes: Minutes) -> Document:
         direction=Document.Direction.OUTGOING,
         kind="纪要",
         issuer_unit=government,
-        issuer_mark=f"{government.short_name or '抚顺市人民政府'}{KIND_NAMES[meeting.kind].removeprefix('市政府')}纪要"
-        if meeting.kind in ("plenary", "executive")
-        else f"{KIND_NAMES[meeting.kind]}纪要",
+        # The 纪要 mark names the government and the kind of meeting (GB/T 9704 §10.3): 抚顺市人民政府常务会议纪要.
+        issuer_mark=f"{government.name}{KIND_NAMES[meeting.kind].removeprefix('市政府')}纪要",
         document_number=minutes.number,
         title=f"{meeting.title}纪要",
         body=minutes.body,

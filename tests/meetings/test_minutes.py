@@ -304,3 +304,18 @@ def circulated_meeting(title: str = "市政府第30次常务会议") -> Minutes:
     minutes = _ended(meeting)
     minutes_save(actor=person(CLERK), minutes=minutes, body=draft_text(meeting))
     return minutes_circulate(actor=person(CLERK), minutes=minutes)
+
+
+@pytest.mark.rule("minutes.issue", "minutes.amend")
+def test_the_demo_has_a_meeting_in_each_state_and_loads_once():
+    from cityhall.meetings.demo import load_meetings, load_topics
+
+    load_demo()
+    load_topics()
+    assert load_meetings() == 6 and load_meetings() == 0
+    states = {(m.state, m.minutes_or_none.state if m.minutes_or_none else None) for m in Meeting.objects.all()}
+    assert states == {("scheduled", None), ("held", "drafting"), ("held", "circulated"), ("held", "issued")}
+    overdue = [m for m in Minutes.objects.filter(state="drafting") if m.deadline.is_overdue()]
+    assert len(overdue) == 1
+    assert Minutes.objects.filter(meeting__entrusted=True, state="issued").count() == 1
+    assert Amendment.objects.filter(state="countersigning").count() == 1

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cityhall.documents.demo import load_documents
-from cityhall.meetings.demo import load_topics
+from cityhall.meetings.demo import load_meetings, load_topics
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 
 
@@ -62,11 +62,16 @@ class Command(BaseCommand):
         logins = load_demo()
         created = load_documents()
         topics = load_topics()
+        meetings = load_meetings()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
         if topics:
             self.stdout.write(f"已创建 {topics} 项演示会议议题（各审核环节、退回和已确定的各有一项）。")
+        if meetings:
+            self.stdout.write(
+                f"已创建 {meetings} 次演示会议（已安排、纪要起草中、纪要逾期、待签发并有表态修改会签中、已印发、受委托主持各一次）。"
+            )
         self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role in logins:
             self.stdout.write(f"  {username:<12} {name:<6} {role}")
