@@ -37,7 +37,7 @@ statements it sends more than once (an N+1 shows there).
 
 Settings: ``--settings`` (default config.settings.dev, DEBUG on, as benchmarks/documents_bench.py;
 benchmarks.bench_settings is the same with DEBUG off). Exit status 1 if a check fails; the figures are
-printed either way. The last line is ``RESULT …``.
+printed either way. The last line is ``RESULT …``. The database must be fresh (no meeting in it).
 """
 
 from __future__ import annotations
@@ -115,27 +115,6 @@ def setup_django(settings: str) -> None:
     django.setup()
 
 
-def lock_workaround() -> None:
-    """``--lock-workaround``: lock only the minutes row in ``cityhall.meetings.minutes._lock_minutes``.
-
-    As committed (42d2627) it runs ``select_for_update().select_related("meeting__chair", "deadline")``;
-    ``Minutes.deadline`` is nullable, so the join is a LEFT OUTER JOIN and PostgreSQL refuses the statement
-    ("FOR UPDATE cannot be applied to the nullable side of an outer join"): minutes_save, minutes_circulate,
-    minutes_sign and minutes_issue all fail on PostgreSQL. This replaces the function in this process only,
-    with ``select_for_update(of=("self",))``; the repository's code is not changed."""
-    from cityhall.meetings import minutes as mn
-    from cityhall.meetings.models import Minutes
-
-    def _lock_minutes(minutes: Minutes) -> Minutes:
-        return (
-            Minutes.objects.select_for_update(of=("self",))
-            .select_related("meeting__chair", "deadline")
-            .get(pk=minutes.pk)
-        )
-
-    mn._lock_minutes = _lock_minutes
-
-
 def local(day: dt.date, hour: int = 9) -> dt.datetime:
     from cityhall.rules.deadlines import LOCAL_TZ
 
@@ -161,7 +140,6 @@ class Meter:
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     queries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     key: str = "bench"  # statements sent outside a timed call: the benchmark's own reads
-    failed_in: str = ""
 
     def __call__(self, execute_, sql, params, many, context):  # type: ignore[no-untyped-def]
         self.queries[self.key] += 1
@@ -172,9 +150,6 @@ class Meter:
         started = time.perf_counter()
         try:
             return fn(*args, **kwargs)
-        except Exception:
-            self.failed_in = key
-            raise
         finally:
             self.seconds[key] += time.perf_counter() - started
             self.calls[key] += 1
@@ -349,14 +324,14 @@ def time_pages(args: argparse.Namespace, meeting_ids: Sequence[int]) -> tuple[di
         f" meetings {', '.join(map(str, chosen))} in turn; {args.warmup} warm-up then {args.requests} timed per page"
     )
     print(
-        f"  {'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'mean ms':>8} {'queries':>9} {'SQL ms p50':>11}"
+        f"  {'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'mean ms':>8} {'queries':>9} {'SQL ms p50':>11} {'KB':>6}"
     )
     figures: dict[str, dict[str, float]] = {}
     repeated: dict[str, list[tuple[int, str]]] = {}
     for name, pattern, expect in pages:
         for j in range(args.warmup):
             client.get(pattern.format(chosen[j % len(chosen)]))
-        times, counts, sql_seconds, bad = [], [], [], 0
+        times, counts, sql_seconds, sizes, bad = [], [], [], [], 0
         for j in range(args.requests):
             pk = chosen[j % len(chosen)]
             meter = QueryMeter()
@@ -366,6 +341,7 @@ def time_pages(args: argparse.Namespace, meeting_ids: Sequence[int]) -> tuple[di
                 times.append(time.perf_counter() - started)
             counts.append(meter.count)
             sql_seconds.append(meter.seconds)
+            sizes.append(len(response.content))
             if response.status_code != 200 or (j < len(chosen) and expect[pk] not in response.content.decode()):
                 bad += 1
         ms = {p: percentile(times, p) * 1000 for p in (50, 95, 99)}
@@ -381,6 +357,7 @@ def time_pages(args: argparse.Namespace, meeting_ids: Sequence[int]) -> tuple[di
         print(
             f"  {name:<22} {ms[50]:8.1f} {ms[95]:8.1f} {ms[99]:8.1f} {max(times) * 1000:8.1f}"
             f" {sum(times) / len(times) * 1000:8.1f} {q:>9} {percentile(sql_seconds, 50) * 1000:11.1f}"
+            f" {sum(sizes) / len(sizes) / 1024:6.0f}"
         )
         if bad:
             print(f"    FAILED: {bad} responses not 200 or without the meeting's title / the minutes' number")
@@ -402,7 +379,7 @@ def time_pages(args: argparse.Namespace, meeting_ids: Sequence[int]) -> tuple[di
 
 def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
-    from django.db import NotSupportedError, connection
+    from django.db import connection
     from django.db.models import Count, Q
     from django.utils import timezone
     from documents_bench import check_database, load_average, pad, print_header
@@ -427,12 +404,6 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("the database already has meetings (an earlier run?): drop it and create it again")
     rulebook()  # loaded once before the clock starts
     c = cast()
-    if args.lock_workaround:
-        lock_workaround()
-        print(
-            "WORKAROUND:    --lock-workaround: _lock_minutes locks the minutes row only (FOR UPDATE OF), in this"
-            " process; as committed it fails on PostgreSQL (FOR UPDATE on the nullable side of an outer join)"
-        )
 
     now = timezone.now()
     start = local(args.start)
@@ -459,24 +430,13 @@ def run(args: argparse.Namespace) -> int:
         for k in range(args.meetings):
             ids.append(hold_meeting(m, c, k, start + dt.timedelta(days=every * k), args.topics))
             if (k + 1) % block == 0 or k + 1 == args.meetings:
-                t = time.perf_counter()
+                t, since = time.perf_counter(), (k + 1) - (k // block) * block
                 print(
                     f"  {k + 1:3d}/{args.meetings} meetings, {t - started:7.1f} s,"
-                    f" {1000 * (t - mark) / (block if (k + 1) % block == 0 else (k + 1) % block):7.0f} ms per meeting"
-                    f" in the last {block if (k + 1) % block == 0 else (k + 1) % block}"
+                    f" {1000 * (t - mark) / since:7.0f} ms per meeting in the last {since}"
                 )
                 mark = t
                 sys.stdout.flush()
-    except NotSupportedError as exc:
-        if "nullable side of an outer join" not in str(exc):
-            raise
-        print(
-            f"\nFAILED in {m.failed_in} (meeting {len(ids) + 1}): {exc}.\n"
-            "  cityhall/meetings/minutes.py _lock_minutes() runs select_for_update() with"
-            " select_related('meeting__chair', 'deadline'); Minutes.deadline is nullable, so PostgreSQL refuses it."
-            "\n  Every minutes_* service locks through it. Rerun with --lock-workaround to measure the rest."
-        )
-        return 2
     finally:
         connection.execute_wrappers.remove(m)
     wall = time.perf_counter() - started
@@ -617,11 +577,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--every", type=int, default=0, help="days between meetings (default 7, less if 7 ends after now)"
-    )
-    parser.add_argument(
-        "--lock-workaround",
-        action="store_true",
-        help="lock only the minutes row in minutes._lock_minutes (in this process): as committed it fails on PostgreSQL",
     )
     args = parser.parse_args(argv)
     if args.meetings < 1 or args.topics < 1 or args.requests < 1 or args.warmup < 0 or args.every < 0:

@@ -38,6 +38,21 @@ class MeetingsConfig(AppConfig):
             }
         )
         labels.FAMILIES["minutes"] = "会议纪要"
+        labels.ACTIONS.update(
+            {
+                "plan.apply": "申报会议（活动）",
+                "plan.approve": "分管领导核准（同意）",
+                "plan.return": "分管领导退回",
+                "plan.coordinate": "记录联席会议协调结果",
+                "plan.request": "关联正式请示",
+                "plan.reply": "答复主办方",
+                "plan.compile": "汇总月份计划",
+                "plan.approve_month": "市长审定月份计划",
+            }
+        )
+        labels.FAMILIES["plan"] = "会议（活动）计划"
+        labels.SUBJECTS["meetings.planentry"] = "会议（活动）申报"
+        labels.SUBJECTS["meetings.monthlyplan"] = "会议（活动）月份计划"
         labels.SUBJECTS["meetings.minutes"] = "会议纪要"
         labels.FIELDS.update(
             {

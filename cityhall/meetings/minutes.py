@@ -189,13 +189,17 @@ def attendance_record(
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         _open_for_recording(locked, "meeting.attendance")
         by_id = {a.pk: a for a in locked.attendance.select_related("person")}
+        # Who has stated a stance already, and how: one query, not one per attendee.
+        stated = dict(
+            Stance.objects.filter(attendance__meeting=locked).values_list("attendance_id", "written").distinct()
+        )
         changed = []
         for row in rows:
             a = by_id.get(row.attendance_id)
             if a is None:
                 raise InvalidInput("出席名单中没有这个人，请刷新页面", "attendance")
             if row.present:
-                if a.stances.filter(written=True).exists():
+                if stated.get(a.pk) is True:
                     raise InvalidInput(f"{a.person.name}已有书面意见的表态，不能改为出席", "present")
                 a.present, a.absence_reason, a.absence_note, a.absence_warned = True, "", "", False
                 a.written_opinion = ""
@@ -203,7 +207,7 @@ def attendance_record(
                 reason = row.reason.strip()
                 if not reason:
                     raise InvalidInput(f"请选择{a.person.name}的请假原因", "reason")
-                if a.stances.filter(written=False).exists():
+                if stated.get(a.pk) is False:
                     raise InvalidInput(f"{a.person.name}已在会上表态，不能改为缺席", "present")
                 a.present, a.absence_reason, a.absence_note = False, reason[:40], row.note.strip()[:200]
                 a.absence_warned = reason not in listed

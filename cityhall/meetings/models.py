@@ -386,3 +386,96 @@ class AmendmentCountersign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}：{'待会签' if self.agreed is None else '同意' if self.agreed else '不同意'}"
+
+
+class MonthlyPlan(models.Model):
+    """The month's plan of meetings and activities in the city government's name (Art 45 ¶2): compiled
+    by the office from what the host units submitted, approved by the mayor."""
+
+    class State(models.TextChoices):
+        COMPILED = "compiled", "已汇总，待市长审定"
+        APPROVED = "approved", "市长已审定"
+
+    month = models.DateField("月份", unique=True)  # the first day of the month
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.COMPILED)
+    compiled_by = models.ForeignKey(Person, verbose_name="汇总人", on_delete=models.PROTECT, related_name="+")
+    compiled_at = models.DateTimeField("汇总时间")
+    approved_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_on_behalf_of = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("审定时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = "会议（活动）月份计划"
+        verbose_name_plural = "会议（活动）月份计划"
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}会议（活动）计划"
+
+
+class PlanEntry(models.Model):
+    """A meeting or activity a unit plans (Art 45–46): in the city government's name (for the monthly
+    plan), a city-wide meeting in the department's own name, or a national or provincial meeting the
+    department has arranged to hold in Fushun."""
+
+    class Category(models.TextChoices):
+        GOVERNMENT = "government", "以市政府名义召开的会议、举办的活动"
+        DEPARTMENT = "department", "以部门名义召开的全市性会议"
+        NATIONAL = "national", "在抚召开的全国性、全省性会议"
+
+    class State(models.TextChoices):
+        WITH_LEADER = "with_leader", "待分管领导核准"
+        RETURNED = "returned", "已退回"
+        SUBMITTED = "submitted", "已送市政府办公室"
+        IN_PLAN = "in_plan", "已列入月份计划"
+        AWAITING_REQUEST = "awaiting_request", "分管领导已同意，待报送请示"
+        REQUESTED = "requested", "已正式报送请示"
+        CONSENTED = "consented", "市政府已同意，可答复主办方"
+        REPLIED = "replied", "已答复主办方"
+
+    category = models.CharField("类别", max_length=12, choices=Category.choices)
+    host_unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("会议（活动）名称", max_length=120)
+    starts_at = models.DateTimeField("开始时间")
+    duration_minutes = models.PositiveSmallIntegerField("时长（分钟）")
+    venue = models.CharField("地点", max_length=100, blank=True)
+    video = models.BooleanField("视频会议", default=False)
+    citywide = models.BooleanField("全市性会议", default=False)
+    invites_county_heads = models.BooleanField("邀请县（区）政府负责人", default=False)
+    invites_leaders = models.BooleanField("邀请市委、市人大、市政协等领导同志", default=False)
+    organiser = models.CharField("主办方", max_length=100, blank=True)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.WITH_LEADER)
+    applicant = models.ForeignKey(Person, verbose_name="申报人", on_delete=models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField("申报时间")
+    leader = models.ForeignKey("org.Position", verbose_name="分管领导", on_delete=models.PROTECT, related_name="+")
+    leader_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    leader_on_behalf_of = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    leader_at = models.DateTimeField("核准时间", null=True, blank=True)
+    leader_note = models.CharField("核准意见", max_length=200, blank=True)
+    # For the monthly plan: when it reached the office, the date it was due by, and whether it was late.
+    submitted_at = models.DateTimeField("送达办公室时间", null=True, blank=True)
+    submission_due = models.DateField("应送达日期", null=True, blank=True)
+    late = models.BooleanField("逾期报送", default=False)
+    coordinated_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    coordinated_at = models.DateTimeField("联席会议协调时间", null=True, blank=True)
+    coordination_note = models.CharField("协调结果", max_length=200, blank=True)
+    request_document = models.ForeignKey(
+        "documents.Document", verbose_name="请示", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replied_at = models.DateTimeField("答复主办方时间", null=True, blank=True)
+    plan = models.ForeignKey(MonthlyPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = "会议（活动）申报"
+        verbose_name_plural = "会议（活动）申报"
+        indexes = [models.Index(fields=["state", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def ends_at(self):  # type: ignore[no-untyped-def]
+        import datetime as dt
+
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)

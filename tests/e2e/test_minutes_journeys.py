@@ -341,3 +341,52 @@ def test_journey_6_the_mayor_is_away_and_the_executive_vice_mayor_chairs_by_entr
     expect(page.locator("#minutes-signed")).not_to_contain_text("代")
     page.goto(f"/meetings/{meeting_id}/minutes/")
     expect(page.locator("#facts")).to_contain_text("受市长委托")
+
+
+@pytest.mark.rule("meeting-plan.submission", "meeting-plan.approval")
+def test_journey_5_a_late_entry_is_flagged_the_office_compiles_and_the_mayor_approves_the_month(page: Page, demo):
+    today = timezone.localdate()
+    # This month's 20th-of-the-month-before has passed (as next month's has on the 21st): the entry is late.
+    late_day = today + dt.timedelta(days=1) if today.month == (today + dt.timedelta(days=1)).month else today
+    month = late_day.strftime("%Y-%m")
+    login(page, "fgw")
+    page.goto("/meetings/")
+    page.locator("#plan-link").click()
+    page.locator("#plan-apply").click()
+    form = page.locator("#plan-form")
+    form.get_by_label("类别").select_option("government")
+    form.get_by_label("会议（活动）名称").fill("全市重点项目建设推进会议")
+    form.get_by_label("开始时间").fill(f"{late_day:%Y-%m-%d}T15:00")
+    form.get_by_label("时长（分钟）").fill("150")
+    form.get_by_label("全市性会议").check()
+    form.get_by_role("button", name="申报，送分管领导核准").click()
+    # Over 2 hours: refused with the article, and nothing typed is lost.
+    expect(page.locator("#plan-form [role='alert']")).to_contain_text("全市性会议时长不超过2小时")
+    expect(page.locator("#plan-form [role='alert']")).to_contain_text("第四十五条第一款")
+    expect(page.get_by_label("会议（活动）名称")).to_have_value("全市重点项目建设推进会议")
+    page.get_by_label("时长（分钟）").fill("90")
+    page.get_by_label("视频会议").check()
+    page.locator("#plan-form").get_by_role("button", name="申报，送分管领导核准").click()
+    expect(page.locator("#entry-state")).to_have_text("待分管领导核准")
+    expect(page.locator(".alert-warning, [role='status']").first).to_contain_text("现已逾期")
+
+    # The supervising vice mayor approves it from the inbox: it reaches the office, flagged late.
+    switch_to(page, "vm1")
+    page.locator("#inbox tr", has_text="核准会议（活动）").first.get_by_role("link").first.click()
+    page.locator("#entry-decide-form").get_by_role("button", name="核准，送市政府办公室").click()
+    expect(page.locator("#entry-late")).to_have_text("逾期报送")
+    expect(page.locator("#entry-due")).to_contain_text("第四十五条第二款")
+
+    # The office compiles the month's plan; the mayor approves it; the calendar shows it.
+    switch_to(page, "clerk")
+    page.locator("#inbox tr", has_text="会议（活动）计划申报（逾期报送）").first.get_by_role("link").first.click()
+    page.goto(f"/meetings/plan/{month}/")
+    page.locator("#compile-form").get_by_role("button").click()
+    expect(page.locator("#plan-state")).to_have_text("已汇总，待市长审定")
+    switch_to(page, "mayor")
+    page.locator("#inbox tr", has_text="会议（活动）计划").first.get_by_role("link").first.click()
+    page.locator("#approve-form").get_by_role("button", name="审定").click()
+    expect(page.locator("#plan-state")).to_have_text("市长已审定")
+    cell = page.locator(f"#calendar td[data-date='{late_day:%Y-%m-%d}']")
+    expect(cell).to_contain_text("全市重点项目建设推进会议（逾期报送）")
+    expect(page.locator("#calendar tbody tr").first.locator("td")).to_have_count(7)

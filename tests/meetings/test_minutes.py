@@ -151,6 +151,11 @@ def test_44_2_each_present_attendee_states_a_stance_and_an_absentee_may_write(me
         actor=person(CLERK), decision=decision, rows=[StanceInput(mayor.pk, "agree"), StanceInput(vm2.pk, "agree")]
     )
     assert Stance.objects.get(attendance=vm2).written is True
+    # Attendance cannot be changed under a recorded stance, either way.
+    with pytest.raises(InvalidInput, match="已有书面意见的表态，不能改为出席"):
+        attendance_record(actor=person(CLERK), meeting=meeting, rows=[AttendanceInput(vm2.pk, True)])
+    with pytest.raises(InvalidInput, match="已在会上表态，不能改为缺席"):
+        attendance_record(actor=person(CLERK), meeting=meeting, rows=[AttendanceInput(mayor.pk, False, "个人身体健康")])
     gaps = record_gaps(meeting)
     assert len(gaps) == 1 and gaps[0].startswith("第1项决定事项尚未表态") and "宁" not in gaps[0].split("：")[0]
     with pytest.raises(MinutesError, match="不能直接修改") as exc:
