@@ -83,6 +83,7 @@ SUBJECTS = (
 CALLS = (
     ("topic_submit", "topic_submit", "topics"),
     ("topic_decide", "topic_decide (pass) × 4 steps", "topics"),
+    ("materials_review", "materials_review (Art 43 ¶2)", "topics"),
     ("meeting_schedule", "meeting_schedule", "schedule"),
     ("attendance_record", "attendance_record (1 call)", "attendance"),
     ("decision_add", "decision_add", "decisions"),
@@ -208,6 +209,7 @@ def hold_meeting(m: Meter, c: Cast, k: int, starts_at: dt.datetime, topics: int)
             topic = m.run(
                 "topic_decide", sv.topic_decide, actor=c.people[who], topic=topic, decision="pass", at=at + step * day
             )
+        topic = m.run("materials_review", sv.materials_review, actor=clerk, topic=topic, at=at + 5 * day)
         approved.append(topic)
 
     meeting = m.run(

@@ -22,7 +22,7 @@ from cityhall.rules import InvalidInput
 from . import minutes as minutes_svc
 from .kinds import ROLE_LABELS
 from .models import Meeting, Minutes, Topic
-from .services import TopicForm, chain_progress, schedule_refusals, topic_decide, topic_submit
+from .services import TopicForm, chain_progress, materials_review, schedule_refusals, topic_decide, topic_submit
 
 router = Router(tags=["meetings"])
 
@@ -96,6 +96,7 @@ class TopicDetailOut(TopicOut):
     materials: str
     legality_review_needed: bool
     legality_review_done: bool
+    materials_reviewed_at: dt.datetime | None
     consultations: list[dict[str, str]]
     chain: list[StepOut]
     actions: list[ActionOut]
@@ -156,6 +157,7 @@ def _detail(t: Topic) -> dict:
         "materials": t.materials,
         "legality_review_needed": t.legality_review_needed,
         "legality_review_done": t.legality_review_done,
+        "materials_reviewed_at": t.materials_reviewed_at,
         "consultations": [{"unit": c.unit.name, "opinion": c.opinion} for c in t.consultations.select_related("unit")],
         "chain": [{k: v for k, v in step.items() if k != "act"} for step in chain_progress(t, actions)],
         "actions": [
@@ -219,6 +221,25 @@ def decide_topic(request: HttpRequest, topic_id: int, payload: DecisionIn) -> St
     topic = topic_decide(
         actor=actor.person, topic=topic, decision=payload.decision, reason=payload.reason, step=payload.step
     )
+    return Status(200, _detail(topic))
+
+
+class MaterialsReviewIn(BodyIn):
+    note: str = Field("", description="审核意见")
+
+
+@router.post(
+    "/topics/{topic_id}/materials-review",
+    response={200: TopicDetailOut, **ERRORS},
+    summary="市政府办公室对议题会议材料前置审核通过（工作规则第四十三条第二款）",
+)
+def review_materials(request: HttpRequest, topic_id: int, payload: MaterialsReviewIn) -> Status:
+    actor = actor_for(request.user)
+    topic = get_object_or_404(Topic.objects.select_related("host_unit", "reporting_unit"), pk=topic_id)
+    check(actor, "topic.view", topic)
+    check(actor, "meetings.view")
+    assert actor.person is not None  # noqa: S101 - meetings.view needs a person
+    topic = materials_review(actor=actor.person, topic=topic, note=payload.note)
     return Status(200, _detail(topic))
 
 

@@ -14,6 +14,7 @@ class MeetingsConfig(AppConfig):
         # The audit trail keeps codes; the audit page names them (cityhall/workflow/labels.py).
         labels.ACTIONS.update({f"topic.{d.value}": f"议题{d.label}" for d in TopicAction.Decision})
         labels.FAMILIES["topic"] = "会议议题"
+        labels.ACTIONS["topic.materials_review"] = "会议材料前置审核通过"
         labels.SUBJECTS["meetings.topic"] = "会议议题"
         labels.STATES.update({s.value: s.label for s in Topic.State})
         labels.FIELDS["step"] = "环节"

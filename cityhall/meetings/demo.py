@@ -11,7 +11,7 @@ from cityhall.rules.deadlines import LOCAL_TZ
 from cityhall.workflow import audit
 
 from .models import Meeting, Topic
-from .services import MeetingForm, TopicForm, meeting_schedule, topic_decide, topic_submit
+from .services import MeetingForm, TopicForm, materials_review, meeting_schedule, topic_decide, topic_submit
 
 MARKER = "关于2027年市级重大项目谋划储备的议题"
 
@@ -116,8 +116,8 @@ def load_topics(now: dt.datetime | None = None) -> int:
         reason="请补充征求市文化旅游广电局、市自然资源局的意见。",
         at=now - 3 * day,
     )
-    # Decided by the mayor: may be scheduled.
-    through(
+    # Decided by the mayor, its materials reviewed: may be scheduled.
+    decided = through(
         topic_submit(
             actor=_p("head-fgw"),
             form=_form(
@@ -131,6 +131,7 @@ def load_topics(now: dt.datetime | None = None) -> int:
         4,
         now - 6 * day,
     )
+    materials_review(actor=_p("office-clerk-1"), topic=decided, note="材料齐全，符合要求。", at=now - 5 * day)
     return Topic.objects.count()
 
 
@@ -143,7 +144,7 @@ def _decided(host: str, matter: str, basis: str, consulted: list[tuple[str, str]
     topic = topic_submit(actor=_p(f"head-{host}"), form=_form(host, matter, basis, consulted), at=at)
     for i, who in enumerate(["office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"]):
         topic = topic_decide(actor=_p(who), topic=topic, decision="pass", at=at + (i + 1) * dt.timedelta(hours=2))
-    return topic
+    return materials_review(actor=_p("office-clerk-1"), topic=topic, at=at + 10 * dt.timedelta(hours=1))
 
 
 def _held(title: str, topic: Topic, started: dt.datetime, *, chair: str = "mayor", absent: str = "") -> Meeting:

@@ -35,6 +35,12 @@ class Topic(models.Model):
     applicant = models.ForeignKey(Person, verbose_name="申报人", on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField("申报时间", default=timezone.now)
     decided_at = models.DateTimeField("确定时间", null=True, blank=True)
+    # Art 43 ¶2: the office's pre-review (前置审核) of the materials, before the topic goes on an agenda.
+    materials_reviewed_at = models.DateTimeField("材料前置审核时间", null=True, blank=True)
+    materials_reviewed_by = models.ForeignKey(
+        Person, verbose_name="材料审核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    materials_review_note = models.CharField("审核意见", max_length=200, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

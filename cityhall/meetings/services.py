@@ -314,6 +314,8 @@ def topic_resubmit(*, actor: Person, topic: Topic, form: TopicForm, at: dt.datet
         locked.legality_review_needed = form.legality_review_needed
         locked.legality_review_done = form.legality_review_done
         locked.state, locked.step = Topic.State.IN_REVIEW, chain(locked.meeting_kind)[0]
+        # Corrected materials are reviewed again (Art 43 ¶2).
+        locked.materials_reviewed_at, locked.materials_reviewed_by, locked.materials_review_note = None, None, ""
         locked.save()
         locked.consultations.all().delete()
         Consultation.objects.bulk_create(
@@ -334,7 +336,33 @@ class Refusal:
     citation: str
 
 
-@applies("meeting.topic-approved", "decision.legality-review")
+@applies("meeting.materials-review")
+def materials_review(*, actor: Person, topic: Topic, note: str = "", at: dt.datetime | None = None) -> Topic:
+    """The office's pre-review of the topic's materials (前置审核, Art 43 ¶2) passes."""
+    at = at or timezone.now()
+    if not any(p.unit_id == general_office().pk for p in positions_held(actor, at)):
+        raise TopicError("not_office", _cite("meeting.materials-review"), "会议材料由市政府办公室前置审核把关")
+    with audit.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        if locked.state == Topic.State.RETURNED:
+            raise TopicError("returned", _cite("meeting.materials-review"), "议题已退回修改，请待重新申报后再审核材料")
+        if locked.materials_reviewed_at is not None:
+            raise TopicError("reviewed", _cite("meeting.materials-review"), "会议材料已经前置审核通过")
+        locked.materials_reviewed_at, locked.materials_reviewed_by = at, actor
+        locked.materials_review_note = note.strip()[:200]
+        locked.save(update_fields=["materials_reviewed_at", "materials_reviewed_by", "materials_review_note"])
+        audit_record(
+            actor=actor,
+            action="topic.materials_review",
+            subject=locked,
+            after={"note": locked.materials_review_note},
+            rule_ids=["meeting.materials-review"],
+            at=at,
+        )
+    return locked
+
+
+@applies("meeting.topic-approved", "decision.legality-review", "meeting.materials-review")
 def schedule_refusals(topic: Topic) -> list[Refusal]:
     """Why the office may not yet put ``topic`` on a meeting's agenda; empty when it may."""
     out = []
@@ -355,6 +383,15 @@ def schedule_refusals(topic: Topic) -> list[Refusal]:
                 "议题须经合法性审查，审查尚未完成，不得提交市政府集体讨论",
                 "decision.legality-review",
                 _cite("decision.legality-review"),
+            )
+        )
+    if topic.materials_reviewed_at is None:
+        out.append(
+            Refusal(
+                "materials_review",
+                "会议材料尚未经市政府办公室前置审核",
+                "meeting.materials-review",
+                _cite("meeting.materials-review"),
             )
         )
     return out
@@ -403,6 +440,7 @@ class MeetingForm:
 @applies(
     "meeting.topic-approved",
     "decision.legality-review",
+    "meeting.materials-review",
     "meeting.plenary",
     "meeting.executive",
     "meeting.mayor-office",

@@ -33,4 +33,5 @@ urlpatterns = [
     path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
     path("topics/<int:pk>/decide/", views.topic_decide_view, name="topic_decide"),
     path("topics/<int:pk>/edit/", views.topic_edit, name="topic_edit"),
+    path("topics/<int:pk>/materials-review/", views.topic_materials_review, name="topic_materials_review"),
 ]

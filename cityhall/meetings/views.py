@@ -27,6 +27,7 @@ from .services import (
     chain_rule_id,
     chair_options,
     frequency_alerts,
+    materials_review,
     meeting_schedule,
     schedule_refusals,
     step_assignee,
@@ -194,6 +195,10 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignee": assignee,
         "can_edit": can_edit,
         "reason_draft": request.session.pop("topic_reason", ""),
+        "can_review_materials": OFFICE in actor.roles
+        and topic.materials_reviewed_at is None
+        and topic.state != Topic.State.RETURNED,
+        "materials_rule": rulebook().rule("meeting.materials-review"),
     }
     return render(request, "meetings/topic_detail.html", context)
 
@@ -226,6 +231,23 @@ def topic_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{done}：议题已确定上会（{topic.decided_at:%Y-%m-%d %H:%M}）。")
     else:
         messages.success(request, f"{done}。")
+    return redirect("meetings:topic_detail", pk=pk)
+
+
+@require_POST
+def topic_materials_review(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    topic = get_object_or_404(Topic, pk=pk)
+    check(actor, "topic.view", topic)
+    check(actor, "meeting.schedule")
+    assert actor.person is not None  # noqa: S101 - the office's clerks are people
+    try:
+        materials_review(actor=actor.person, topic=topic, note=request.POST.get("note", ""))
+    except RulesError as exc:
+        citation = getattr(exc, "citation", "")
+        messages.error(request, exc.message + (f"（依据 {citation}）" if citation else ""))
+    else:
+        messages.success(request, "会议材料已前置审核通过。")
     return redirect("meetings:topic_detail", pk=pk)
 
 

@@ -73,7 +73,7 @@ def decide(page: Page, button: str, reason: str = "") -> None:
     page.locator("#decide-form").get_by_role("button", name=button).click()
 
 
-@pytest.mark.rule("meeting.executive-topics", "meeting.topic-approved")
+@pytest.mark.rule("meeting.executive-topics", "meeting.topic-approved", "meeting.materials-review")
 def test_journey_1_fgw_applies_for_a_topic_it_is_returned_corrected_and_decided(page: Page, demo):
     matter = "关于2027年市级重大项目谋划储备的议题"
     # 发改委 fills in the 议题申报单.
@@ -129,6 +129,14 @@ def test_journey_1_fgw_applies_for_a_topic_it_is_returned_corrected_and_decided(
     open_from_inbox(page, matter)
     decide(page, "确定上会")
     expect(page.locator("#topic-state")).to_have_text("已确定上会")
+    # Decided, but the office has still to pre-review the materials (Art 43 ¶2).
+    expect(page.locator("#schedule-check")).to_contain_text("会议材料尚未经市政府办公室前置审核")
+    expect(page.locator("#schedule-check")).to_contain_text("第四十三条第二款")
+    switch_to(page, "clerk")
+    page.goto(topic_url)
+    page.locator("#materials-note").fill("材料齐全，符合前置审核要求。")
+    page.locator("#materials-form").get_by_role("button", name="材料前置审核通过").click()
+    expect(page.locator("#materials-review")).to_contain_text("已前置审核")
     expect(page.locator("#schedule-check")).to_contain_text("可以安排")
     history = page.locator("#topic-history tbody tr")
     # 申报, the office's pass, the return, 重新申报, then the four passes of the chain.

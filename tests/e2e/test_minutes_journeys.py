@@ -42,7 +42,7 @@ def _meeting(title: str, started: dt.datetime, matter_part: str):  # type: ignor
 
 
 def _approved_topic(subject: str):  # type: ignore[no-untyped-def]
-    from cityhall.meetings.services import TopicForm, topic_decide, topic_submit
+    from cityhall.meetings.services import TopicForm, materials_review, topic_decide, topic_submit
     from cityhall.org.models import Person, Unit
 
     def person(code: str) -> Person:
@@ -63,7 +63,7 @@ def _approved_topic(subject: str):  # type: ignore[no-untyped-def]
     topic = topic_submit(actor=person("head-fgw"), form=form)
     for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
         topic = topic_decide(actor=person(who), topic=topic, decision="pass")
-    return topic
+    return materials_review(actor=person("office-clerk-1"), topic=topic)
 
 
 @pytest.fixture

@@ -49,7 +49,19 @@ def test_a_department_applies_over_the_api_and_each_step_decides_with_its_own_to
     for username in ("sg", "vm1", "mayor"):
         status, body = call(server, "POST", path, token_for(username), {"decision": "pass"})
         assert status == 200, body
-    assert body["state"] == "approved" and body["schedule_refusals"] == []
+    assert body["state"] == "approved" and [r["rule"] for r in body["schedule_refusals"]] == [
+        "meeting.materials-review"
+    ]
+    status, body = call(server, "POST", f"/api/v1/meetings/topics/{topic['id']}/materials-review", token_for("fgw"), {})
+    assert status == 403 or (status == 409 and "前置审核" in body["message"]), body
+    status, body = call(
+        server,
+        "POST",
+        f"/api/v1/meetings/topics/{topic['id']}/materials-review",
+        token_for("clerk"),
+        {"note": "材料齐全"},
+    )
+    assert status == 200 and body["schedule_refusals"] == [] and body["materials_reviewed_at"]
     assert [a["decision"] for a in body["actions"]] == ["submit", "pass", "pass", "pass", "pass"]
 
     status, listed = call(server, "GET", "/api/v1/meetings/topics", token_for("education"))

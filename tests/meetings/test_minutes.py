@@ -30,7 +30,7 @@ from cityhall.meetings.minutes import (
     stances_record,
 )
 from cityhall.meetings.models import Amendment, Attendance, Meeting, Minutes, Stance
-from cityhall.meetings.services import MeetingForm, meeting_schedule, topic_decide, topic_submit
+from cityhall.meetings.services import MeetingForm, materials_review, meeting_schedule, topic_decide, topic_submit
 from cityhall.org.demo import load_demo
 from cityhall.org.models import Position, Unit
 from cityhall.rules import InvalidInput
@@ -47,7 +47,7 @@ def _approved(matter: str):  # type: ignore[no-untyped-def]
     topic = topic_submit(actor=person("head-fgw"), form=form(matter=matter))
     for who in (CLERK, "secretary-general", "vice-mayor-1", "mayor"):
         topic = topic_decide(actor=person(who), topic=topic, decision="pass")
-    return topic
+    return materials_review(actor=person(CLERK), topic=topic)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from cityhall.meetings.services import (
     MeetingForm,
     TopicError,
     chair_options,
+    materials_review,
     meeting_schedule,
     topic_decide,
     topic_submit,
@@ -31,7 +32,7 @@ def approved():
     topic = topic_submit(actor=person("head-fgw"), form=form())
     for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
         topic = topic_decide(actor=person(who), topic=topic, decision="pass")
-    return topic
+    return materials_review(actor=person("office-clerk-1"), topic=topic)
 
 
 def meeting(topics, chair="mayor", kind="executive") -> MeetingForm:
@@ -64,6 +65,7 @@ def test_26_1_a_topic_whose_legality_review_is_not_done_is_not_put_to_the_meetin
     topic = topic_submit(actor=person("head-fgw"), form=form(matter="关于某规范性文件", legality_review_needed=True))
     for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
         topic = topic_decide(actor=person(who), topic=topic, decision="pass")
+    topic = materials_review(actor=person("office-clerk-1"), topic=topic)
     with pytest.raises(TopicError, match="不得提交市政府集体讨论") as exc:
         meeting_schedule(actor=person("office-clerk-1"), form=meeting([topic]))
     assert exc.value.citation.endswith("第二十六条第一款")

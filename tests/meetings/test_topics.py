@@ -10,6 +10,7 @@ from cityhall.meetings.models import Topic, TopicAction
 from cityhall.meetings.services import (
     TopicError,
     TopicForm,
+    materials_review,
     schedule_refusals,
     topic_decide,
     topic_resubmit,
@@ -52,7 +53,7 @@ def open_items(topic: Topic) -> list[InboxItem]:
     return list(InboxItem.objects.filter(subject_id=str(topic.pk), kind="meetings.topic", state="open"))
 
 
-@pytest.mark.rule("meeting.executive-topics", "meeting.topic-approved")
+@pytest.mark.rule("meeting.executive-topics", "meeting.topic-approved", "meeting.materials-review")
 def test_40_2_a_topic_goes_office_then_secretary_general_then_executive_vice_mayor_then_mayor(demo):
     topic = topic_submit(actor=person("head-fgw"), form=form())
     assert (topic.state, topic.step) == ("in_review", "office_collects")
@@ -73,7 +74,15 @@ def test_40_2_a_topic_goes_office_then_secretary_general_then_executive_vice_may
     topic = topic_decide(actor=person("mayor"), topic=topic, decision="pass")
     assert topic.state == "approved" and topic.step == "" and topic.decided_at is not None
     assert open_items(topic) == []
+    # Art 43 ¶2: decided, but its materials still wait for the office's pre-review.
+    [refusal] = schedule_refusals(topic)
+    assert refusal.rule_id == "meeting.materials-review" and refusal.citation.endswith("第四十三条第二款")
+    with pytest.raises(TopicError, match="市政府办公室前置审核把关"):
+        materials_review(actor=person("head-fgw"), topic=topic)
+    topic = materials_review(actor=person("office-clerk-1"), topic=topic, note="材料齐全")
     assert schedule_refusals(topic) == []
+    with pytest.raises(TopicError, match="已经前置审核通过"):
+        materials_review(actor=person("office-clerk-1"), topic=topic)
     decisions = list(topic.actions.values_list("decision", "step"))
     assert decisions == [
         ("submit", ""),
@@ -82,7 +91,9 @@ def test_40_2_a_topic_goes_office_then_secretary_general_then_executive_vice_may
         ("pass", "executive_vice_mayor_reviews"),
         ("pass", "mayor_decides"),
     ]
-    assert AuditEvent.objects.filter(action__startswith="topic.", subject_id=str(topic.pk)).count() == 5
+    assert (
+        AuditEvent.objects.filter(action__startswith="topic.", subject_id=str(topic.pk)).count() == 6
+    )  # the five acts and the materials review
 
 
 @pytest.mark.rule("meeting.executive-topics")
@@ -165,6 +176,7 @@ def test_26_a_topic_needing_legality_review_cannot_go_to_a_meeting_until_it_is_d
     topic = topic_submit(actor=person("head-fgw"), form=form(legality_review_needed=True))
     for who in ("office-clerk-1", "secretary-general", "vice-mayor-1", "mayor"):
         topic = topic_decide(actor=person(who), topic=topic, decision="pass")
+    topic = materials_review(actor=person("office-clerk-1"), topic=topic)
     [refusal] = schedule_refusals(topic)
     assert refusal.rule_id == "decision.legality-review" and refusal.citation.endswith("第二十六条第一款")
     assert TopicAction.objects.filter(topic=topic).count() == 5
