@@ -19,9 +19,12 @@ class Topic(models.Model):
         DEFERRED = "deferred", "暂缓"
         APPROVED = "approved", "已确定上会"
 
+    # Applied for on the form and approved up the chain (Art 39–40) …
     KIND_CHOICES = [(PLENARY, KIND_NAMES[PLENARY]), (EXECUTIVE, KIND_NAMES[EXECUTIVE])]
+    # … or set by the chair of a mayor's office or business meeting (Art 41–42), entered when it is scheduled.
+    ALL_KIND_CHOICES = [(code, name) for code, name in KIND_NAMES.items()]
 
-    meeting_kind = models.CharField("会议类型", max_length=20, choices=KIND_CHOICES)
+    meeting_kind = models.CharField("会议类型", max_length=20, choices=ALL_KIND_CHOICES)
     matter = models.CharField("议题名称", max_length=200)
     host_unit = models.ForeignKey(Unit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="+")
     reporting_unit = models.ForeignKey(Unit, verbose_name="汇报单位", on_delete=models.PROTECT, related_name="+")

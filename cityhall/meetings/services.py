@@ -23,11 +23,12 @@ from cityhall.org.selectors import acting_for, executive_vice_mayor_at, holders_
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules.applies import applies
+from cityhall.rules.schema import Terms
 from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import InboxItem
 
-from .kinds import KIND_NAMES, ROLE_LABELS, meeting_kind
+from .kinds import EXECUTIVE, KIND_NAMES, PLENARY, ROLE_LABELS, meeting_kind
 from .minutes import expected_attendance
 from .models import AgendaItem, Attendance, Consultation, Meeting, Topic, TopicAction
 
@@ -45,7 +46,8 @@ def _cite(rule_id: str) -> str:
 
 
 def chain_rule_id(kind: str) -> str:
-    return f"meeting.{kind}-topics"
+    """The rule that says how a kind's topics are set: the chain (Art 39–40) or the chair (Art 41–42)."""
+    return f"meeting.{kind}-topics" if kind in (PLENARY, EXECUTIVE) else _KIND_RULE[kind]
 
 
 def chain(kind: str) -> tuple[str, ...]:
@@ -58,6 +60,8 @@ def chain(kind: str) -> tuple[str, ...]:
 def chain_progress(topic: Topic, actions: Sequence[TopicAction]) -> list[dict]:
     """Each step of the topic's chain as it stands: done (with the act that passed it, counted since the
     last submission, as a resubmitted topic starts again), the current one, or pending."""
+    if meeting_kind(rulebook(), topic.meeting_kind).topic_chain is None:
+        return []  # set by the chair (Art 41–42): no chain
     since = max((i for i, a in enumerate(actions) if a.decision in ("submit", "resubmit")), default=0)
     passed = {a.step: a for a in actions[since:] if a.decision == TopicAction.Decision.PASS}
     return [
@@ -435,6 +439,41 @@ class MeetingForm:
     video: bool
     chair: Position
     topics: Sequence[Topic]
+    # A mayor's office or business meeting's topics, as the chair set them (Art 41–42): one per line.
+    chair_topics: Sequence[str] = ()
+
+
+RESERVED_RULES = ("decision.collective", *(f"meeting.reserved-item-{n}" for n in (2, 3, 4, 5, 6, 7, 9)))
+
+
+@applies(
+    "decision.collective",
+    "meeting.reserved-item-2",
+    "meeting.reserved-item-3",
+    "meeting.reserved-item-4",
+    "meeting.reserved-item-5",
+    "meeting.reserved-item-6",
+    "meeting.reserved-item-7",
+    "meeting.reserved-item-9",
+)
+def reserved_matter(matter: str) -> Refusal | None:
+    """Whether ``matter`` is one the Rules give the executive or plenary meeting (Art 24, Art 40 ¶2's
+    items), so that a business meeting may not take it; the refusal names the item that applies."""
+    book = rulebook()
+    for rule_id in RESERVED_RULES:
+        rule = book.rule(rule_id)
+        terms = rule.record.params["matters"]
+        assert isinstance(terms, Terms)  # noqa: S101 - the rulebook's schema
+        hit = next((term for term in terms.values if term in matter), None)
+        if hit is not None:
+            where = f"第四十条第二款{terms.label}所列事项" if rule_id != "decision.collective" else "重大决策事项"
+            return Refusal(
+                "reserved",
+                f"“{matter}”含“{hit}”，属于{where}，应由市政府全体会议或常务会议讨论决定，不能列为业务会议议题",
+                rule_id,
+                rule.citation,
+            )
+    return None
 
 
 @applies(
@@ -461,6 +500,14 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
     options = {p.pk: entrusted for p, entrusted in chair_options(form.kind, form.starts_at)}
     if form.chair.pk not in options:
         raise TopicError("chair", _cite(kind_rule), f"{form.chair.title}不能主持{KIND_NAMES[form.kind]}")
+    chair_set = [line.strip() for line in form.chair_topics if line.strip()]
+    if chair_set and meeting_kind(rulebook(), form.kind).topic_chain is not None:
+        raise InvalidInput(f"{KIND_NAMES[form.kind]}的议题须经申报和审核，请从已确定的议题中选择", "chair_topics")
+    if form.kind == "business":
+        for line in chair_set:
+            reserved = reserved_matter(line)
+            if reserved is not None:
+                raise TopicError(reserved.code, reserved.citation, reserved.message)
     for topic in form.topics:
         if topic.meeting_kind != form.kind:
             raise TopicError(
@@ -492,7 +539,23 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
         )
         order = {t.pk: i for i, t in enumerate(form.topics, start=1)}
         AgendaItem.objects.bulk_create([AgendaItem(meeting=meeting, topic=t, order=order[t.pk]) for t in locked])
-        Attendance.objects.bulk_create(expected_attendance(meeting, form.topics))
+        office = general_office()
+        for n, line in enumerate(chair_set, start=len(order) + 1):
+            topic = Topic.objects.create(
+                meeting_kind=form.kind,
+                matter=line[:200],
+                host_unit=office,
+                reporting_unit=office,
+                basis=f"议题由主持会议的{form.chair.title}提出（{_cite(kind_rule)}）",
+                state=Topic.State.APPROVED,
+                step="",
+                applicant=actor,
+                submitted_at=at,
+                decided_at=at,
+            )
+            AgendaItem.objects.create(meeting=meeting, topic=topic, order=n)
+            locked.append(topic)
+        Attendance.objects.bulk_create(expected_attendance(meeting, locked))
         audit_record(
             actor=actor,
             action="meeting.schedule",
@@ -502,7 +565,7 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
                 "start": meeting.starts_at.isoformat(),
                 "chair": form.chair.code,
                 "entrusted": meeting.entrusted,
-                "topics": [t.matter for t in form.topics],
+                "topics": [t.matter for t in form.topics] + chair_set,
             },
             rule_ids=[kind_rule, "meeting.topic-approved"],
             at=at,

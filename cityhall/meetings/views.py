@@ -17,7 +17,7 @@ from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RulesError
 
 from .forms import TopicApplicationForm
-from .kinds import Fact, meeting_kinds
+from .kinds import Fact, meeting_kind, meeting_kinds
 from .minutes_views import record_context
 from .models import Meeting, Topic
 from .services import (
@@ -273,6 +273,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         "video": bool(request.POST.get("video")),
         "chair": request.POST.get("chair", ""),
         "topics": {int(t) for t in request.POST.getlist("topics") if t.isdigit()},
+        "chair_topics": request.POST.get("chair_topics", ""),
     }
     error = ""
     if request.method == "POST":
@@ -301,13 +302,14 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                         video=values["video"],
                         chair=chair,
                         topics=chosen,
+                        chair_topics=values["chair_topics"].splitlines(),
                     ),
                 )
             except RulesError as exc:
                 citation = getattr(exc, "citation", "")
                 error = exc.message + (f"（依据 {citation}）" if citation else "")
             else:
-                messages.success(request, f"已安排{meeting.title}，议题{len(chosen)}项。")
+                messages.success(request, f"已安排{meeting.title}，议题{meeting.agenda.count()}项。")
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
     context = {
         "kind": kind,
@@ -316,6 +318,8 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "values": values,
         "error": error,
+        "chair_sets_topics": meeting_kind(rulebook(), kind).topic_chain is None,
+        "kind_rule": meeting_kind(rulebook(), kind).rule,
     }
     return render(request, "meetings/meeting_form.html", context, status=422 if error else 200)
 

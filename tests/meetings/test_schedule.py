@@ -3,6 +3,7 @@ chair the kind's article names (Art 39–42; the executive vice mayor on entrust
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -19,6 +20,7 @@ from cityhall.meetings.services import (
 )
 from cityhall.org.demo import load_demo
 from cityhall.org.models import Position
+from cityhall.rules import InvalidInput
 
 from .test_topics import form, person
 
@@ -131,3 +133,63 @@ def test_the_meetings_page_warns_of_a_missing_executive_meeting_as_a_warning_onl
     client.login(username="clerk", password=DEMO_PASSWORD)
     page = client.get("/meetings/").content.decode()
     assert "尚未安排市政府常务会议" in page and "仅作提示" in page and "第四十条第二款" in page
+
+
+@pytest.mark.rule("meeting.reserved-item-4", "meeting.reserved-item-7", "decision.collective", "meeting.business")
+def test_40_2_a_matter_reserved_for_the_executive_meeting_is_refused_at_a_business_meeting_naming_its_item():
+    load_demo()
+    form = meeting([], chair="vice-mayor-2", kind="business")
+    with pytest.raises(TopicError, match=r"属于第四十条第二款第（四）项所列事项") as exc:
+        meeting_schedule(
+            actor=person("office-clerk-1"),
+            form=dataclasses.replace(form, chair_topics=["研究全市工业园区重大建设项目安排"]),
+        )
+    assert exc.value.citation.endswith("第四十条第二款第（四）项")
+    with pytest.raises(TopicError, match="属于重大决策事项") as exc:
+        meeting_schedule(
+            actor=person("office-clerk-1"),
+            form=dataclasses.replace(form, chair_topics=["研究《抚顺市停车管理办法》市政府规章草案"]),
+        )
+    assert exc.value.citation.endswith("第二十四条")
+    held = meeting_schedule(
+        actor=person("office-clerk-1"),
+        form=dataclasses.replace(form, chair_topics=["调度全市安全生产检查工作", "", "研究冬季供暖保障工作"]),
+    )
+    assert [a.topic.matter for a in held.agenda.all()] == ["调度全市安全生产检查工作", "研究冬季供暖保障工作"]
+    assert {a.topic.state for a in held.agenda.all()} == {"approved"}
+    with pytest.raises(InvalidInput, match="须经申报和审核"):
+        meeting_schedule(
+            actor=person("office-clerk-1"), form=dataclasses.replace(meeting([]), chair_topics=["某项议题"])
+        )
+
+
+@pytest.mark.rule(
+    "meeting.reserved-item-2",
+    "meeting.reserved-item-3",
+    "meeting.reserved-item-4",
+    "meeting.reserved-item-5",
+    "meeting.reserved-item-6",
+    "meeting.reserved-item-7",
+    "meeting.reserved-item-9",
+    "decision.collective",
+)
+@pytest.mark.parametrize(
+    ("matter", "item"),
+    [
+        ("研究以市政府名义报告省政府的防汛工作情况", "（二）"),
+        ("研究提请市委常委会审议的国企改革方案", "（三）"),
+        ("研究2027年市级财政预算草案编制", "重大决策事项"),
+        ("研究重大建设项目安排", "（四）"),
+        ("研究提请市人大常委会审议的报告", "（五）"),
+        ("研究以市政府名义印发的稳就业政策文件", "（六）"),
+        ("研究市政府2027年立法计划", "（七）"),
+        ("研究授予劳动模范荣誉称号", "（九）"),
+    ],
+)
+def test_40_2_each_reserved_item_names_itself(matter, item):
+    from cityhall.meetings.services import reserved_matter
+
+    load_demo()
+    refusal = reserved_matter(matter)
+    assert refusal is not None and item in refusal.message
+    assert reserved_matter("调度冬季供暖保障工作") is None
