@@ -374,11 +374,20 @@ def stances_record(
 
 
 @applies("minutes.opinions")
-def missing_stances(meeting: Meeting) -> list[tuple[Decision, list[Attendance]]]:
-    """Each decision and the present attendees who have not yet stated a stance on it (Art 44 ¶2)."""
-    present = [a for a in meeting.attendance.select_related("person") if a.present]
+def missing_stances(
+    meeting: Meeting,
+    attendance: Sequence[Attendance] | None = None,
+    decisions: Sequence[Decision] | None = None,
+) -> list[tuple[Decision, list[Attendance]]]:
+    """Each decision and the present attendees who have not yet stated a stance on it (Art 44 ¶2).
+    A page that has read the attendance and the decisions (stances prefetched) passes them in."""
+    if attendance is None:
+        attendance = list(meeting.attendance.select_related("person"))
+    if decisions is None:
+        decisions = list(meeting.decisions.prefetch_related("stances"))
+    present = [a for a in attendance if a.present]
     out = []
-    for d in meeting.decisions.prefetch_related("stances"):
+    for d in decisions:
         stated = {s.attendance_id for s in d.stances.all()}
         missing = [a for a in present if a.pk not in stated]
         if missing:
@@ -386,15 +395,23 @@ def missing_stances(meeting: Meeting) -> list[tuple[Decision, list[Attendance]]]
     return out
 
 
-def record_gaps(meeting: Meeting) -> list[str]:
+def record_gaps(
+    meeting: Meeting,
+    attendance: Sequence[Attendance] | None = None,
+    decisions: Sequence[Decision] | None = None,
+) -> list[str]:
     """What keeps the record from being complete, in words, so the office knows what is left."""
+    if attendance is None:
+        attendance = list(meeting.attendance.select_related("person"))
+    if decisions is None:
+        decisions = list(meeting.decisions.prefetch_related("stances"))
     gaps = []
-    unrecorded = [a.person.name for a in meeting.attendance.select_related("person") if a.present is None]
+    unrecorded = [a.person.name for a in attendance if a.present is None]
     if unrecorded:
         gaps.append(f"尚未记录出席情况：{'、'.join(unrecorded)}")
-    if not meeting.decisions.exists():
+    if not decisions:
         gaps.append("尚未记录决定事项")
-    for d, missing in missing_stances(meeting):
+    for d, missing in missing_stances(meeting, attendance, decisions):
         gaps.append(f"第{d.order}项决定事项尚未表态：{'、'.join(a.person.name for a in missing)}")
     return gaps
 

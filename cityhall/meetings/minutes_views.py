@@ -85,7 +85,7 @@ def record_context(actor: Any, meeting: Meeting) -> dict[str, Any]:
         "attendance_rule": rulebook().rule("meeting.attendance"),
         "opinions_rule": rulebook().rule("minutes.opinions"),
         "decisions": stance_rows,
-        "gaps": svc.record_gaps(meeting),
+        "gaps": svc.record_gaps(meeting, attendance, decisions),
         "minutes": minutes,
         "units": Unit.objects.filter(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY, Unit.Kind.AFFILIATED]).order_by(
             "kind", "id"

@@ -121,6 +121,8 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField("开始时间")
     venue = models.CharField("地点", max_length=100, blank=True)
     video = models.BooleanField("视频会议", default=False)
+    # Art 38 ¶2: leaders of the city Party committee, People's Congress and CPPCC invited to attend.
+    invited = models.CharField("邀请参加", max_length=200, blank=True)
     chair = models.ForeignKey("org.Position", verbose_name="主持", on_delete=models.PROTECT, related_name="+")
     # Art 40 ¶1: the executive vice mayor chairs an executive meeting only on the mayor's entrustment.
     entrusted = models.BooleanField("受市长委托主持", default=False)

@@ -441,6 +441,8 @@ class MeetingForm:
     topics: Sequence[Topic]
     # A mayor's office or business meeting's topics, as the chair set them (Art 41–42): one per line.
     chair_topics: Sequence[str] = ()
+    # Leaders of the city Party committee, People's Congress or CPPCC invited (Art 38 ¶2).
+    invited: str = ""
 
 
 RESERVED_RULES = ("decision.collective", *(f"meeting.reserved-item-{n}" for n in (2, 3, 4, 5, 6, 7, 9)))
@@ -476,10 +478,38 @@ def reserved_matter(matter: str) -> Refusal | None:
     return None
 
 
+def _send_notice(meeting: Meeting, attendance: Sequence[Attendance], at: dt.datetime) -> None:
+    """The meeting notice (会议通知): a reading item for everyone on the attendance list."""
+    from cityhall.rules.deadlines import LOCAL_TZ
+
+    when = meeting.starts_at.astimezone(LOCAL_TZ)
+    where = meeting.venue + ("（视频会议）" if meeting.video else "")
+    ct = ContentType.objects.get_for_model(Meeting)
+    InboxItem.objects.bulk_create(
+        [
+            InboxItem(
+                title=f"会议通知｜{meeting.title}，{when:%m月%d日 %H:%M}，{where or '地点另行通知'}"[:200],
+                kind="meetings.notice",
+                key="meeting:notice",
+                url=f"/meetings/{meeting.pk}/",
+                subject_type=ct,
+                subject_id=str(meeting.pk),
+                assignee_position=a.position,
+                unit=a.position.unit if a.position else None,
+                for_reading=True,
+                created_at=at,
+            )
+            for a in attendance
+            if a.position is not None
+        ]
+    )
+
+
 @applies(
     "meeting.topic-approved",
     "decision.legality-review",
     "meeting.materials-review",
+    "meeting.invite",
     "meeting.plenary",
     "meeting.executive",
     "meeting.mayor-office",
@@ -532,6 +562,7 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
             starts_at=form.starts_at,
             venue=form.venue.strip(),
             video=form.video,
+            invited=form.invited.strip()[:200],
             chair=form.chair,
             entrusted=options[form.chair.pk],
             scheduled_by=actor,
@@ -555,7 +586,9 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
             )
             AgendaItem.objects.create(meeting=meeting, topic=topic, order=n)
             locked.append(topic)
-        Attendance.objects.bulk_create(expected_attendance(meeting, locked))
+        expected = expected_attendance(meeting, locked)
+        Attendance.objects.bulk_create(expected)
+        _send_notice(meeting, expected, at)
         audit_record(
             actor=actor,
             action="meeting.schedule",
@@ -565,9 +598,10 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
                 "start": meeting.starts_at.isoformat(),
                 "chair": form.chair.code,
                 "entrusted": meeting.entrusted,
+                "invited": meeting.invited,
                 "topics": [t.matter for t in form.topics] + chair_set,
             },
-            rule_ids=[kind_rule, "meeting.topic-approved"],
+            rule_ids=[kind_rule, "meeting.topic-approved"] + (["meeting.invite"] if meeting.invited else []),
             at=at,
         )
     return meeting

@@ -274,6 +274,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         "chair": request.POST.get("chair", ""),
         "topics": {int(t) for t in request.POST.getlist("topics") if t.isdigit()},
         "chair_topics": request.POST.get("chair_topics", ""),
+        "invited": request.POST.get("invited", ""),
     }
     error = ""
     if request.method == "POST":
@@ -303,6 +304,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                         chair=chair,
                         topics=chosen,
                         chair_topics=values["chair_topics"].splitlines(),
+                        invited=values["invited"],
                     ),
                 )
             except RulesError as exc:

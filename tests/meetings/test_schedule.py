@@ -193,3 +193,17 @@ def test_40_2_each_reserved_item_names_itself(matter, item):
     refusal = reserved_matter(matter)
     assert refusal is not None and item in refusal.message
     assert reserved_matter("调度冬季供暖保障工作") is None
+
+
+@pytest.mark.rule("meeting.invite", "meeting.executive")
+def test_38_2_invited_leaders_are_recorded_and_everyone_listed_gets_the_notice(approved):
+    from cityhall.workflow.models import InboxItem
+
+    held = meeting_schedule(
+        actor=person("office-clerk-1"),
+        form=dataclasses.replace(meeting([approved]), invited="市人大常委会副主任（分管城建）"),
+    )
+    assert held.invited == "市人大常委会副主任（分管城建）"
+    notices = InboxItem.objects.filter(kind="meetings.notice", subject_id=str(held.pk))
+    assert {n.assignee_position_id for n in notices} == set(held.attendance.values_list("position_id", flat=True))
+    assert all(n.for_reading and "12月14日 17:00" in n.title for n in notices)
