@@ -166,9 +166,12 @@ def _held(title: str, topic: Topic, started: dt.datetime, *, chair: str = "mayor
         ),
         at=started - dt.timedelta(days=3),
     )
+    away = m.recorded_absences(meeting)  # a leader on record as away at the time is absent
     rows = []
     for a in meeting.attendance.select_related("position"):
-        if a.position and a.position.code == absent:
+        if a.person_id in away:
+            rows.append(m.AttendanceInput(a.pk, False, "参加国家、省和市委重要会议及活动", away[a.person_id]))
+        elif a.position and a.position.code == absent:
             rows.append(m.AttendanceInput(a.pk, False, "因公出访或出差", "赴沈阳参加全省招商引资推进会", "同意。"))
         else:
             rows.append(m.AttendanceInput(a.pk, True))

@@ -67,20 +67,15 @@ def record_context(actor: Any, meeting: Meeting) -> dict[str, Any]:
     stance_rows = []
     for d in decisions:
         by_attendee = {s.attendance_id: s for s in d.stances.all()}
-        stance_rows.append(
-            (
-                d,
-                [
-                    (a, by_attendee.get(a.pk))
-                    for a in attendance
-                    if a.present or a.pk in by_attendee or a.present is False
-                ],
-            )
-        )
+        rows = [(a, by_attendee.get(a.pk)) for a in attendance if a.present is not None or a.pk in by_attendee]
+        # Whether anyone is left to state a stance here (the save button shows only then).
+        d.open_stances = any(s is None for _, s in rows)  # type: ignore[attr-defined]
+        stance_rows.append((d, rows))
     return {
         "office": office,
         "recordable": recordable and office,
         "attendance": attendance,
+        "attendance_complete": bool(attendance) and all(a.present is not None for a in attendance),
         "reasons": svc.absence_reasons(),
         "attendance_rule": rulebook().rule("meeting.attendance"),
         "opinions_rule": rulebook().rule("minutes.opinions"),
