@@ -305,4 +305,42 @@ def load_meetings(now: dt.datetime | None = None) -> int:
             ),
             at=now,
         )
+    _load_plan_entries(now)
     return Meeting.objects.count()
+
+
+def _load_plan_entries(now: dt.datetime) -> None:
+    """Next month's planned meetings: one waiting for the supervising vice mayor's 核准, one already at the
+    office; and a national meeting the city government has consented to, waiting for the reply."""
+    from .plans import EntryForm, entry_apply, entry_decide
+
+    first = (now.astimezone(LOCAL_TZ).date().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    start = dt.datetime.combine(first + dt.timedelta(days=14), dt.time(9, 30), tzinfo=LOCAL_TZ)
+    fgw, education = Unit.objects.get(code="fgw"), Unit.objects.get(code="education")
+    entry_apply(
+        actor=_p("head-fgw"),
+        form=EntryForm("government", fgw, "全市优化营商环境推进会议", start, 90, "市政府第一会议室", True, True),
+        at=now,
+    )
+    reached, _ = entry_apply(
+        actor=_p("head-education"),
+        form=EntryForm(
+            "government", education, "全市教育工作会议", start + dt.timedelta(days=2), 120, "市政府礼堂", True, True
+        ),
+        at=now - dt.timedelta(days=1),
+    )
+    entry_decide(actor=reached.leader.holdings.get(end__isnull=True).person, entry=reached, approve=True, at=now)
+    national, _ = entry_apply(
+        actor=_p("head-fgw"),
+        form=EntryForm(
+            "national",
+            fgw,
+            "全国资源型城市转型发展现场推进会",
+            start + dt.timedelta(days=40),
+            180,
+            "抚顺市",
+            organiser="国家发展改革委",
+        ),
+        at=now - dt.timedelta(days=2),
+    )
+    entry_decide(actor=national.leader.holdings.get(end__isnull=True).person, entry=national, approve=True, at=now)

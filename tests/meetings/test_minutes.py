@@ -324,3 +324,6 @@ def test_the_demo_has_a_meeting_in_each_state_and_loads_once():
     assert len(overdue) == 1
     assert Minutes.objects.filter(meeting__entrusted=True, state="issued").count() == 1
     assert Amendment.objects.filter(state="countersigning").count() == 1
+    from cityhall.meetings.models import PlanEntry
+
+    assert sorted(PlanEntry.objects.values_list("state", flat=True)) == ["consented", "submitted", "with_leader"]
