@@ -15,5 +15,6 @@ urlpatterns = [
     path("audit/", include("cityhall.workflow.urls")),
     path("documents/", include("cityhall.documents.urls")),
     path("meetings/", include("cityhall.meetings.urls")),
+    path("supervision/", include("cityhall.supervision.urls")),
     path("", include("cityhall.web.urls")),
 ]

@@ -200,6 +200,10 @@ RULES: dict[str, Any] = {
     "meeting.schedule": lambda actor, obj: OFFICE in actor.roles,
     "minutes.content": _minutes_content,
     "plan.apply": lambda actor, obj: DEPARTMENT in actor.roles,
+    "supervision.view": lambda actor, obj: actor.person is not None,
+    "supervision.create": lambda actor, obj: OFFICE in actor.roles,
+    # An item outside what the actor may see (their unit's, their portfolio's, or the office's whole ledger).
+    "supervision.item": lambda actor, obj: False,
     "plan_entry.view": lambda actor, obj: (
         OFFICE in actor.roles or LEADER in actor.roles or (obj is not None and obj.host_unit_id in actor.unit_ids)
     ),
@@ -250,6 +254,9 @@ MESSAGES = {
     "topic.view": "这项议题与您的单位和职务无关，您无权查看。",
     "meeting.view": "这次会议没有您单位的议题，您的单位也未参加，您无权查看。",
     "plan.apply": "只有县（区）政府和市政府各部门可以申报会议（活动）。",
+    "supervision.view": "您的账号尚未关联人员信息，请联系系统管理员。",
+    "supervision.create": "督办事项由市政府办公室立项（工作规则第六十二条第一款）。",
+    "supervision.item": "这项督办事项与您的单位和分管范围无关，您无权查看。",
     "plan_entry.view": "这项会议（活动）申报不是您单位的，您无权查看。",
     "minutes.content": "这份会议纪要涉密，您没有相应的保密资格，不能查看正文（工作规则第六十九条）。",
     "meeting.schedule": "会议的组织工作由市政府办公室负责（工作规则第四十三条第一款），只有市政府办公室可以安排会议。",

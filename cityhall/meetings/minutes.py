@@ -713,7 +713,7 @@ def minutes_sign(*, actor: Person, minutes: Minutes, at: dt.datetime | None = No
     return locked
 
 
-@applies("minutes.issue")
+@applies("minutes.issue", "supervision.reporting")
 def minutes_issue(*, actor: Person, minutes: Minutes, at: dt.datetime | None = None) -> Minutes:
     """The office issues the signed minutes. Late issue is recorded and shown, not refused (原则上).
     Each decision is then handed to supervision."""
@@ -736,7 +736,16 @@ def minutes_issue(*, actor: Person, minutes: Minutes, at: dt.datetime | None = N
         InboxItem.objects.filter(deadline=deadline, kind="reminder", state=InboxItem.State.OPEN).update(
             state=InboxItem.State.DONE, done_at=at, done_by=actor
         )
-        Decision.objects.filter(meeting=locked.meeting, handover_at__isnull=True).update(handover_at=at)
+        # Each decision becomes a supervision ledger item (Art 58 ¶3), linked back to it.
+        from cityhall.supervision.services import items_from_decisions
+
+        pending = list(
+            Decision.objects.filter(meeting=locked.meeting, handover_at__isnull=True)
+            .select_related("lead_unit", "meeting")
+            .prefetch_related("partner_units")
+        )
+        items_from_decisions(actor=actor, decisions=pending, at=at)
+        Decision.objects.filter(pk__in=[d.pk for d in pending]).update(handover_at=at)
         audit_record(
             actor=actor,
             action="minutes.issue",

@@ -217,8 +217,8 @@ class Attendance(models.Model):
 
 class Decision(models.Model):
     """A matter the meeting decided (决定事项), with who carries it out and by when. Issuing the minutes
-    hands each decision to supervision (Art 58 ¶3): the supervision ledger takes an item per decision
-    from ``handover_at`` on, linking back to this row."""
+    hands each decision to supervision (Art 58 ¶3): one ledger item per decision
+    (``supervision.Item.meeting_decision``), from ``handover_at`` on."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     agenda_item = models.ForeignKey(

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cityhall.accounts",
     "cityhall.documents",
     "cityhall.meetings",
+    "cityhall.supervision",
 ]
 
 MIDDLEWARE = [

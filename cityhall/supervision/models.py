@@ -1,0 +1,120 @@
+"""The supervision ledger (督查督办台账, Art 58 ¶3, Art 62): items, their history and their evidence."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from cityhall.org.models import Person, Unit
+
+
+class Item(models.Model):
+    """One ledger item: a task with its lead unit, partners, person responsible and a 710 deadline."""
+
+    class Source(models.TextChoices):
+        MEETING = "meeting", "会议议定事项"
+        INSTRUCTION = "instruction", "领导批示件"
+        DECISION = "decision", "重要决策"
+        INSPECTION = "inspection", "督查发现问题"
+        DIRECT = "direct", "市政府办公室交办"
+
+    class Category(models.TextChoices):
+        ORDINARY = "ordinary", "一般事项（7天内办结）"
+        COMPLEX = "complex", "复杂事项（1个月内有结果）"
+        ANNUAL = "annual", "年初确定事项（年底清零）"
+
+    class State(models.TextChoices):
+        OPEN = "open", "办理中"
+        REPORTED = "reported", "已报办结，待复核"
+        CLOSED = "closed", "已销号"
+
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    task = models.TextField("任务")
+    lead_unit = models.ForeignKey(Unit, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="+")
+    partner_units = models.ManyToManyField(Unit, verbose_name="配合单位", blank=True, related_name="+")
+    responsible = models.CharField("责任人", max_length=40)
+    category = models.CharField("类别", max_length=10, choices=Category.choices)
+    deployed_on = models.DateField("部署日期")
+    deadline = models.ForeignKey(
+        "workflow.Deadline", verbose_name="办理时限", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField("截止日期", db_index=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    meeting_decision = models.OneToOneField(
+        "meetings.Decision",
+        verbose_name="会议决定事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervision_item",
+    )
+    document = models.ForeignKey(
+        "documents.Document", verbose_name="批示件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(Person, verbose_name="立项人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("立项时间", default=timezone.now)
+    escalated_at = models.DateTimeField("逾期上报时间", null=True, blank=True)
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    closed_late = models.BooleanField("逾期销号", default=False)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = "督办事项"
+        verbose_name_plural = "督办事项"
+        indexes = [
+            models.Index(fields=["state", "due_date"]),
+            models.Index(fields=["lead_unit", "state"]),
+            models.Index(fields=["source", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.task[:40]
+
+
+class Event(models.Model):
+    """One step in an item's history: created, progress, completion report, review, escalation."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "立项"
+        PROGRESS = "progress", "进展报告"
+        COMPLETION = "completion", "办结报告"
+        RETURNED = "returned", "复核退回"
+        CLOSED = "closed", "复核销号"
+        ESCALATED = "escalated", "逾期上报"
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    text = models.TextField("内容", blank=True)
+    by = models.ForeignKey(
+        Person, verbose_name="办理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "督办事项记录"
+        verbose_name_plural = "督办事项记录"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"supervision/{instance.event.item_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file that proves the work was done (证明材料), attached to a completion report."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField("证明材料", upload_to=evidence_path)
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"
+
+    def __str__(self) -> str:
+        return self.name

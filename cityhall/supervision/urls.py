@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("new/", views.item_new, name="item_new"),
+    path("<int:pk>/", views.item_detail, name="item"),
+    path("<int:pk>/<str:action>/", views.item_act, name="item_act"),
+    path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
+]

@@ -1,0 +1,129 @@
+"""Supervision journey 1 in a real browser: a meeting's three decisions on the ledger; one closed with
+evidence, one sent back at closing, one overdue and escalated to the supervising vice mayor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cityhall.org.demo import load_demo
+
+from .test_meeting_pages import login, switch_to
+from .test_minutes_journeys import _meeting
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def demo(transactional_db) -> None:
+    load_demo()
+
+
+def _issued_with_three_decisions():  # type: ignore[no-untyped-def]
+    from cityhall.meetings import minutes as m
+    from cityhall.org.models import Person, Unit
+
+    def person(code: str) -> Person:
+        return Person.objects.get(holdings__position__code=code, holdings__end__isnull=True)
+
+    clerk = person("office-clerk-1")
+    started = timezone.now() - dt.timedelta(hours=4)
+    meeting = _meeting("市政府第34次常务会议", started, "老旧小区改造")
+    m.attendance_record(
+        actor=clerk, meeting=meeting, rows=[m.AttendanceInput(a.pk, True) for a in meeting.attendance.all()]
+    )
+    fgw, finance = Unit.objects.get(code="fgw"), Unit.objects.get(code="finance")
+    today = timezone.localdate()
+    for text, due in (
+        ("编制2027年老旧小区改造项目清单", today + dt.timedelta(days=5)),
+        ("落实老旧小区改造中央预算内投资配套资金", today + dt.timedelta(days=20)),
+        ("报送老旧小区改造年度进展情况", today + dt.timedelta(days=3)),
+    ):
+        d = m.decision_add(
+            actor=clerk,
+            meeting=meeting,
+            form=m.DecisionInput(
+                text=text,
+                lead_unit=fgw,
+                responsible="发改委主任",
+                partner_units=[finance],
+                due_date=due,
+                agenda_item=meeting.agenda.first(),
+            ),
+        )
+        m.stances_record(actor=clerk, decision=d, rows=[m.StanceInput(a.pk, "agree") for a in meeting.attendance.all()])
+    minutes = m.meeting_end(actor=clerk, meeting=meeting, ended_at=started + dt.timedelta(hours=2))
+    m.minutes_save(actor=clerk, minutes=minutes, body=m.draft_text(meeting))
+    m.minutes_circulate(actor=clerk, minutes=minutes)
+    m.minutes_sign(actor=person("mayor"), minutes=minutes)
+    m.minutes_issue(actor=clerk, minutes=minutes)
+    return meeting
+
+
+@pytest.mark.rule("supervision.reporting", "supervision.ledger", "supervision.review", "supervision.escalation")
+def test_journey_1_three_decisions_on_the_ledger_one_closed_one_sent_back_one_overdue(page: Page, demo, tmp_path):
+    from cityhall.supervision.models import Item
+    from cityhall.workflow.worker import run_once
+
+    meeting = _issued_with_three_decisions()
+    login(page, "clerk")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="督办").click()
+    rows = page.locator("#ledger tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#ledger")).to_contain_text("会议议定事项")
+    first = page.locator("#ledger tr", has_text="编制2027年老旧小区改造项目清单")
+    expect(first).to_contain_text("发改委主任")
+    first.get_by_role("link").click()
+    expect(page.locator("#item-origin")).to_contain_text("市政府第34次常务会议第1项决定")
+    expect(page.locator("#item-due")).to_contain_text("第六十二条第二款")
+
+    # 发改委 reports the first done: without evidence it is refused, with evidence it goes to the office.
+    switch_to(page, "fgw")
+    page.locator("#inbox tr", has_text="督办通知｜编制2027年老旧小区改造项目清单").first.get_by_role(
+        "link"
+    ).first.click()
+    page.locator("#text").fill("项目清单已编制完成，共42个小区。")
+    page.locator("#complete").click()
+    expect(page.locator(".alert-danger, [role='alert']").first).to_contain_text("须附证明材料")
+    expect(page.locator(".alert-danger, [role='alert']").first).to_contain_text("第六十二条第一款")
+    expect(page.locator("#text")).to_have_value("项目清单已编制完成，共42个小区。")  # kept
+    proof = tmp_path / "项目清单.pdf"
+    proof.write_bytes(b"%PDF-1.4 list")
+    page.locator("#evidence").set_input_files(str(proof))
+    page.locator("#complete").click()
+    expect(page.locator("#item-state")).to_have_text("已报办结，待复核")
+    page.goto(f"/supervision/{Item.objects.get(task__startswith='落实').pk}/")
+    page.locator("#text").fill("配套资金已落实。")
+    page.locator("#evidence").set_input_files(str(proof))
+    page.locator("#complete").click()
+
+    # The office closes the first and sends the second back for missing evidence.
+    switch_to(page, "clerk")
+    page.locator("#inbox tr", has_text="复核销号｜编制2027年老旧小区改造项目清单").first.get_by_role(
+        "link"
+    ).first.click()
+    page.locator("#review-form").get_by_role("button", name="复核通过，销号").click()
+    expect(page.locator("#item-state")).to_have_text("已销号")
+    page.goto("/")
+    page.locator("#inbox tr", has_text="复核销号｜落实老旧小区改造").first.get_by_role("link").first.click()
+    page.locator("#reason").fill("证明材料不足：缺少资金拨付凭证")
+    page.locator("#review-form").get_by_role("button", name="退回继续办理").click()
+    expect(page.locator("#item-state")).to_have_text("办理中")
+    expect(page.locator("#history tr[data-event='returned']")).to_contain_text("缺少资金拨付凭证")
+    switch_to(page, "fgw")
+    expect(page.locator("#inbox tr", has_text="复核退回，继续办理｜落实老旧小区改造")).to_be_visible()
+
+    # The third passes its deadline: it goes to the supervising vice mayor, red, and onto the office's list.
+    third = Item.objects.get(task__startswith="报送")
+    run_once(now=third.deadline.due_at + dt.timedelta(minutes=1))
+    switch_to(page, "vm1")
+    escalated = page.locator("#inbox tr", has_text="逾期督办事项（请协调）｜报送老旧小区改造年度进展情况")
+    expect(escalated).to_be_visible()
+    escalated.get_by_role("link").first.click()
+    expect(page.locator("#history tr[data-event='escalated']")).to_contain_text("常务副市长")
+    switch_to(page, "clerk")
+    expect(page.locator("#inbox tr", has_text="逾期督办事项｜报送老旧小区改造年度进展情况")).to_be_visible()
+    assert meeting.decisions.count() == 3

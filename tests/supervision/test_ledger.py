@@ -1,0 +1,178 @@
+"""The supervision ledger (Art 58 ¶3, Art 59, Art 62, Art 8(3)): items from meeting decisions on the 710
+clocks, closing only with evidence after the office's check, and escalation when overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cityhall.meetings.minutes import minutes_issue, minutes_sign
+from cityhall.org.demo import load_demo
+from cityhall.org.models import Position, Unit
+from cityhall.rulebase.selectors import rule_deadline
+from cityhall.rules import InvalidInput
+from cityhall.supervision.models import Item
+from cityhall.supervision.services import (
+    ItemForm,
+    SupervisionError,
+    completion_report,
+    item_create,
+    progress_report,
+    review,
+)
+from cityhall.workflow.models import Deadline, InboxItem
+from cityhall.workflow.worker import run_once
+from tests.meetings.test_minutes import circulated_meeting
+from tests.meetings.test_topics import person
+
+pytestmark = pytest.mark.django_db
+CLERK = "office-clerk-1"
+
+
+def evidence(name: str = "验收报告.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 evidence", content_type="application/pdf")
+
+
+def direct(category: str = "ordinary", deployed: dt.date = dt.date(2026, 12, 7), **extra) -> Item:  # type: ignore[no-untyped-def]
+    return item_create(
+        actor=person(CLERK),
+        form=ItemForm(
+            source="direct",
+            task="督促完成全市供热管网冬季检修",
+            lead_unit=Unit.objects.get(code="housing"),
+            responsible="住建局分管副局长",
+            category=category,
+            deployed_on=deployed,
+            **extra,
+        ),
+    )
+
+
+@pytest.fixture
+def demo() -> None:
+    load_demo()
+
+
+@pytest.mark.rule("supervision.ordinary", "supervision.complex", "supervision.annual")
+def test_62_2_the_710_clocks_count_the_day_of_deployment_as_day_1(demo):
+    ordinary = direct("ordinary", dt.date(2026, 12, 7))
+    assert ordinary.due_date == rule_deadline("supervision.ordinary", dt.date(2026, 12, 7)).due
+    assert ordinary.due_date == dt.date(2026, 12, 14)  # day 7 is Sunday 13th: moves to Monday
+    assert direct("complex", dt.date(2026, 3, 5)).due_date == dt.date(2026, 4, 7)  # 4 April is Qingming: moved
+    assert direct("annual", dt.date(2026, 2, 1)).due_date == dt.date(2026, 12, 31)
+    assert ordinary.deadline.rule_id == "supervision.ordinary" and ordinary.deadline.kind == "supervision.item"
+    [notice] = InboxItem.objects.filter(subject_id=str(ordinary.pk), key="supervision:lead")
+    assert notice.unit.code == "housing" and notice.deadline_id == ordinary.deadline_id
+    with pytest.raises(InvalidInput, match="明确相关负责人"):
+        item_create(
+            actor=person(CLERK),
+            form=ItemForm("direct", "任务", Unit.objects.get(code="housing"), " ", "ordinary", dt.date(2026, 12, 7)),
+        )
+
+
+@pytest.mark.rule("supervision.reporting", "minutes.issue")
+def test_58_3_issuing_the_minutes_puts_each_decision_on_the_ledger(demo):
+    minutes = circulated_meeting()
+    minutes = minutes_sign(actor=person("mayor"), minutes=minutes)
+    minutes_issue(actor=person(CLERK), minutes=minutes)
+    decision = minutes.meeting.decisions.get()
+    item = Item.objects.get(meeting_decision=decision)
+    assert (item.source, item.lead_unit.code, item.responsible) == ("meeting", "fgw", "发改委主任")
+    assert set(item.partner_units.values_list("code", flat=True)) == {"finance"}
+    # The meeting set 2027-03-31: later than the month, kept with its reason in the trace.
+    assert item.category == "complex" and item.due_date == dt.date(2027, 3, 31)
+    assert any(s.get("step") == "override" and "决定的完成时限" in s["text"] for s in item.deadline.trace)
+
+
+@pytest.mark.rule("supervision.ledger", "supervision.review", "supervision.reporting")
+def test_62_1_an_item_closes_only_with_evidence_after_the_offices_check(demo):
+    item = direct()
+    head = person("head-housing")
+    progress_report(actor=head, item=item, text="已完成80%管网检修")
+    with pytest.raises(SupervisionError, match="须附证明材料") as exc:
+        completion_report(actor=head, item=item, text="已全部完成", files=[])
+    assert exc.value.citation.endswith("第六十二条第一款")
+    with pytest.raises(SupervisionError, match="牵头单位"):
+        completion_report(actor=person("head-fgw"), item=item, text="已完成", files=[evidence()])
+    completion_report(actor=head, item=item, text="已全部完成", files=[evidence()])
+    item.refresh_from_db()
+    assert item.state == "reported"
+    assert (
+        InboxItem.objects.get(subject_id=str(item.pk), key="supervision:review", state="open").unit.kind
+        == "general_office"
+    )
+    with pytest.raises(SupervisionError, match="市政府办公室"):
+        review(actor=head, item=item, close=True)
+    with pytest.raises(InvalidInput, match="退回须写明理由"):
+        review(actor=person(CLERK), item=item, close=False)
+    item = review(actor=person(CLERK), item=item, close=False, reason="证明材料不足：缺少验收单")
+    assert item.state == "open"
+    completion_report(actor=head, item=item, text="补充验收单", files=[evidence("验收单.pdf")])
+    item = review(actor=person(CLERK), item=item, close=True)
+    assert item.state == "closed" and not item.closed_late
+    assert Deadline.objects.get(pk=item.deadline_id).state == "met"
+    assert [e.kind for e in item.events.all()] == [
+        "created",
+        "progress",
+        "completion",
+        "returned",
+        "completion",
+        "closed",
+    ]
+
+
+@pytest.mark.rule("supervision.escalation")
+def test_8_3_an_overdue_item_goes_to_the_supervising_vice_mayor_and_the_offices_overdue_list(demo):
+    item = direct()
+    run_once(now=item.deadline.due_at + dt.timedelta(minutes=1))
+    item.refresh_from_db()
+    assert item.escalated_at is not None
+    assert Deadline.objects.get(pk=item.deadline_id).state == Deadline.State.MISSED
+    leader = InboxItem.objects.get(subject_id=str(item.pk), key="supervision:escalated")
+    housing_leader = Position.objects.get(pk=leader.assignee_position_id)
+    assert housing_leader.kind == "vice_mayor"
+    assert InboxItem.objects.get(subject_id=str(item.pk), key="supervision:overdue").unit.kind == "general_office"
+    assert item.events.filter(kind="escalated").count() == 1
+    run_once(now=item.deadline.due_at + dt.timedelta(days=1))  # fires once only
+    assert InboxItem.objects.filter(subject_id=str(item.pk), key="supervision:escalated").count() == 1
+    completion_report(actor=person("head-housing"), item=item, text="已完成", files=[evidence()])
+    item = review(actor=person(CLERK), item=item, close=True)
+    assert item.closed_late is True
+    assert not InboxItem.objects.filter(
+        subject_id=str(item.pk), key__in=["supervision:escalated", "supervision:overdue"], state="open"
+    ).exists()
+
+
+@pytest.mark.rule("supervision.ordinary")
+def test_the_ledger_is_listed_in_the_product_shape_with_overdue_filtering(demo, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    item = direct(deployed=dt.date(2026, 1, 5))  # long overdue
+    direct(deployed=dt.date(2099, 1, 5))
+    capsys.readouterr()
+    call_command("supervision", "list", "--json")
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 2 and {"id", "title", "state", "state_label", "due", "overdue"} <= set(rows[0])
+    call_command("supervision", "list", "--overdue", "--json")
+    [overdue] = json.loads(capsys.readouterr().out)
+    assert overdue["id"] == item.pk and overdue["overdue"] is True and overdue["light"] == "red"
+    call_command("supervision", "list")
+    assert "（逾期）" in capsys.readouterr().out
+
+
+def test_a_unit_sees_its_own_items_and_is_refused_others_in_chinese(demo, client):
+    from cityhall.org.demo import DEMO_PASSWORD
+
+    item = direct()
+    client.login(username="education", password=DEMO_PASSWORD)
+    assert client.get("/supervision/").status_code == 200
+    page = client.get(f"/supervision/{item.pk}/")
+    assert page.status_code == 403 and "您无权查看" in page.content.decode()
+    client.login(username="housing", password=DEMO_PASSWORD)
+    assert "督促完成全市供热管网冬季检修" in client.get(f"/supervision/{item.pk}/").content.decode()
+    client.login(username="vm1", password=DEMO_PASSWORD)  # housing is not in vm1's portfolio
+    assert client.get(f"/supervision/{item.pk}/").status_code == 403
