@@ -22,6 +22,33 @@ from . import policy, services
 from .models import Countersign, Document, IntakeFinding
 
 
+def _instruct(actor: Person, doc: Document, p: Mapping[str, Any]) -> Document:
+    """The leader's opinion; a 批示 may also put the document on the supervision ledger in the same step
+    (批示件, Art 58 ¶3), with the lead unit, the person responsible and the 710 category."""
+    if not p.get("supervise"):
+        return services.document_instruct(actor=actor, document=doc, opinion=_text(p, "opinion"), text=_text(p, "text"))
+    from cityhall.supervision.services import item_from_instruction
+    from cityhall.workflow import audit
+
+    lead_code = _text(p, "lead_unit")
+    lead = Unit.objects.filter(code=lead_code).first() or (
+        Unit.objects.filter(pk=int(lead_code)).first() if lead_code.isdigit() else None
+    )
+    if lead is None:
+        raise InvalidInput("转督办须选择牵头单位。", "lead_unit")
+    with audit.atomic():
+        doc = services.document_instruct(actor=actor, document=doc, opinion=_text(p, "opinion"), text=_text(p, "text"))
+        item_from_instruction(
+            actor=actor,
+            document=doc,
+            text=_text(p, "text"),
+            lead_unit=lead,
+            responsible=_text(p, "responsible"),
+            category=_text(p, "category") or "ordinary",
+        )
+    return doc
+
+
 class UnknownAction(LookupError):
     def __init__(self, action: str) -> None:
         super().__init__(f"没有名为“{action}”的公文操作。")
@@ -217,13 +244,7 @@ ACTIONS: dict[str, Action] = {
         "anyone",
         lambda a, d, p: services.document_leader_return(actor=a, document=d, reason=_text(p, "reason")),
     ),
-    "instruct": Action(
-        "签署意见",
-        "anyone",
-        lambda a, d, p: services.document_instruct(
-            actor=a, document=d, opinion=_text(p, "opinion"), text=_text(p, "text")
-        ),
-    ),
+    "instruct": Action("签署意见", "anyone", lambda a, d, p: _instruct(a, d, p)),
     "request_countersign": Action(
         "发起会签",
         "host",

@@ -27,6 +27,7 @@ from cityhall.rules import InvalidInput, RulesError, RuleViolation
 from cityhall.rules import document_flow as flow
 from cityhall.rules.intake import Draft, check_draft
 from cityhall.rules.signing import CATEGORIES
+from cityhall.supervision.models import Item
 from cityhall.workflow import audit
 from cityhall.workflow.models import AuditEvent
 
@@ -453,6 +454,10 @@ def _context(request: HttpRequest, actor: Actor, doc: Document, **extra: Any) ->
         "state_label": flow.STATE_LABELS.get(doc.state, doc.state),
         "category_label": CATEGORIES.get(doc.signing_category, ("", ""))[1],
         "opinions": ["同意", "不同意", "批示"],
+        "supervise_units": Unit.objects.filter(
+            kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY, Unit.Kind.AFFILIATED]
+        ).order_by("kind", "id"),
+        "supervision_items": list(Item.objects.filter(document=doc).select_related("lead_unit")),
         "phrases_handling": _phrases(actor, CommonPhrase.Use.HANDLING),
         "phrases_instruction": _phrases(actor, CommonPhrase.Use.INSTRUCTION),
         "phrases_countersign": _phrases(actor, CommonPhrase.Use.COUNTERSIGN),

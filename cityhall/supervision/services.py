@@ -233,6 +233,34 @@ def items_from_decisions(*, actor: Person, decisions: Sequence[Decision], at: dt
     return made
 
 
+@applies("supervision.reporting")
+def item_from_instruction(
+    *,
+    actor: Person,
+    document: Document,
+    text: str,
+    lead_unit: Unit,
+    responsible: str,
+    category: str,
+    at: dt.datetime | None = None,
+) -> Item:
+    """A leader's 批示 on a document becomes a ledger item in the same step (批示件, Art 58 ¶3)."""
+    at = at or timezone.now()
+    return item_create(
+        actor=actor,
+        form=ItemForm(
+            source=Item.Source.INSTRUCTION,
+            task=f"{document.title}：{text.strip()}" if text.strip() else document.title,
+            lead_unit=lead_unit,
+            responsible=responsible,
+            category=category,
+            deployed_on=at.astimezone(LOCAL_TZ).date(),
+        ),
+        document=document,
+        at=at,
+    )
+
+
 def _lock(item: Item) -> Item:
     return Item.objects.select_for_update(of=("self",)).select_related("deadline", "lead_unit").get(pk=item.pk)
 

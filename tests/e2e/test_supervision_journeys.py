@@ -127,3 +127,47 @@ def test_journey_1_three_decisions_on_the_ledger_one_closed_one_sent_back_one_ov
     switch_to(page, "clerk")
     expect(page.locator("#inbox tr", has_text="逾期督办事项｜报送老旧小区改造年度进展情况")).to_be_visible()
     assert meeting.decisions.count() == 3
+
+
+@pytest.mark.rule("supervision.reporting", "documents.clear-opinion")
+def test_journey_2_a_leaders_instruction_becomes_a_ledger_item_in_one_step_and_closes(page: Page, demo, tmp_path):
+    from cityhall.documents.demo import load_documents
+
+    load_documents()
+    login(page, "vm5")
+    page.locator("#inbox tr", has_text="关于抚顺县农村饮水安全巩固提升工程的请示").first.get_by_role(
+        "link"
+    ).first.click()
+    form = page.locator("#instruct-form")
+    form.get_by_label("意见（须明确，第四十九条）").select_option("批示")
+    form.locator("#a-text").fill("请发改委牵头落实，抓紧推进工程前期工作。")
+    form.locator("#supervise summary").click()
+    form.get_by_label("同时列入督查督办台账").check()
+    form.get_by_label("牵头单位").select_option(label="抚顺市发展和改革委员会")
+    form.get_by_label("责任人").fill("发改委分管副主任")
+    form.get_by_role("button", name="签署意见").click()
+    link = page.locator("#supervision-link")
+    expect(link).to_contain_text("已转督办")
+    expect(link).to_contain_text("市发展改革委牵头")
+
+    switch_to(page, "fgw")
+    page.locator("#inbox tr", has_text="督办通知｜关于抚顺县农村饮水安全巩固提升工程的请示").first.get_by_role(
+        "link"
+    ).first.click()
+    expect(page.locator("#item-facts")).to_contain_text("领导批示件")
+    expect(page.locator("#item-origin")).to_contain_text("关于抚顺县农村饮水安全巩固提升工程的请示")
+    page.locator("#text").fill("已会同水务局完成工程初步设计。")
+    page.locator("#report-form").get_by_role("button", name="报告进展").click()
+    expect(page.locator("#history tr[data-event='progress']")).to_contain_text("完成工程初步设计")
+    proof = tmp_path / "初步设计批复.pdf"
+    proof.write_bytes(b"%PDF-1.4 approval")
+    page.locator("#text").fill("前期工作已完成，初步设计已批复。")
+    page.locator("#evidence").set_input_files(str(proof))
+    page.locator("#complete").click()
+    switch_to(page, "clerk")
+    page.locator("#inbox tr", has_text="复核销号｜关于抚顺县农村饮水安全巩固提升工程的请示").first.get_by_role(
+        "link"
+    ).first.click()
+    page.locator("#review-form").get_by_role("button", name="复核通过，销号").click()
+    expect(page.locator("#item-state")).to_have_text("已销号")
+    expect(page.locator("#history")).to_contain_text("初步设计批复.pdf")
