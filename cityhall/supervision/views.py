@@ -19,6 +19,7 @@ from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import RulesError
 
 from . import services as svc
+from .dashboard import figures
 from .models import Evidence, Item
 
 
@@ -72,6 +73,25 @@ def ledger(request: HttpRequest) -> HttpResponse:
                 rulebook().rule(r)
                 for r in ("supervision.ordinary", "supervision.complex", "supervision.annual", "supervision.ledger")
             ],
+        },
+    )
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Where people would rather look than read: the ledger by unit, source, 710 category and year end.
+    A leader sees their portfolio (分管); the office and the mayor the whole ledger."""
+    actor = actor_for(request.user)
+    check(actor, "supervision.view")
+    today = timezone.localdate()
+    qs = visible_items(actor)
+    whole = OFFICE in actor.roles or any(p.kind in ("mayor", "secretary_general") for p in actor.positions)
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "data": figures(qs, today, svc.soon_until(today)),
+            "scope": "" if whole else "（本人分管和本单位的事项）",
+            "annual_rule": rulebook().rule("supervision.annual"),
         },
     )
 

@@ -171,3 +171,29 @@ def test_journey_2_a_leaders_instruction_becomes_a_ledger_item_in_one_step_and_c
     page.locator("#review-form").get_by_role("button", name="复核通过，销号").click()
     expect(page.locator("#item-state")).to_have_text("已销号")
     expect(page.locator("#history")).to_contain_text("初步设计批复.pdf")
+
+
+@pytest.mark.rule("supervision.annual", "supervision.ordinary")
+def test_the_mayor_opens_the_dashboard_drawn_by_the_vendored_echarts(page: Page, demo):
+    from cityhall.org.models import Person, Unit
+    from cityhall.supervision.services import ItemForm, item_create
+
+    clerk = Person.objects.get(holdings__position__code="office-clerk-1", holdings__end__isnull=True)
+    today = timezone.localdate()
+    for code, category, deployed in (
+        ("housing", "ordinary", today - dt.timedelta(days=30)),  # overdue
+        ("fgw", "annual", today.replace(month=1, day=5)),
+        ("finance", "complex", today),
+    ):
+        item_create(
+            actor=clerk,
+            form=ItemForm("direct", f"{code}的督办事项", Unit.objects.get(code=code), "主要负责人", category, deployed),
+        )
+    login(page, "mayor")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="督办").click()
+    page.locator("#dashboard-link").click()
+    expect(page.locator("#total-overdue")).to_have_text("1")
+    expect(page.locator("#countdown")).to_contain_text(f"{(today.replace(month=12, day=31) - today).days} 天")
+    for kind in ("units", "sources", "rates", "categories", "year-end"):
+        expect(page.locator(f"[data-chart='{kind}'] svg").first).to_be_attached()
+    expect(page.locator("[data-chart='units']")).to_contain_text("市住房城乡建设局")

@@ -176,3 +176,26 @@ def test_a_unit_sees_its_own_items_and_is_refused_others_in_chinese(demo, client
     assert "督促完成全市供热管网冬季检修" in client.get(f"/supervision/{item.pk}/").content.decode()
     client.login(username="vm1", password=DEMO_PASSWORD)  # housing is not in vm1's portfolio
     assert client.get(f"/supervision/{item.pk}/").status_code == 403
+
+
+@pytest.mark.rule("supervision.annual")
+def test_the_dashboards_query_count_does_not_grow_with_the_ledger(demo, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cityhall.org.demo import DEMO_PASSWORD
+
+    direct("annual", dt.date(2026, 1, 5))
+    client.login(username="clerk", password=DEMO_PASSWORD)
+    client.get("/supervision/dashboard/")  # warm the process caches (calendar, rulebook)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/supervision/dashboard/")
+    assert page.status_code == 200 and 'id="dash-data"' in page.content.decode()
+    data = page.context["data"]
+    assert data["total"]["open"] == 1 and data["year_end"]["open"] == 1  # due 12-31: not overdue yet
+    assert data["units"][0]["unit"] == "市住房城乡建设局"
+    for n in range(20):
+        direct("ordinary", dt.date(2026, 12, 1) + dt.timedelta(days=n % 10))
+    with CaptureQueriesContext(connection) as many:
+        client.get("/supervision/dashboard/")
+    assert len(many.captured_queries) == len(few.captured_queries)
