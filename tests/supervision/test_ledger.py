@@ -199,3 +199,19 @@ def test_the_dashboards_query_count_does_not_grow_with_the_ledger(demo, client):
     with CaptureQueriesContext(connection) as many:
         client.get("/supervision/dashboard/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.rule("supervision.ordinary")
+def test_the_years_ledger_exports_to_excel(demo, tmp_path):
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    late = direct(deployed=dt.date(2026, 1, 5))
+    direct(deployed=dt.date(2025, 6, 1))  # another year: not in the export
+    out = tmp_path / "ledger.xlsx"
+    call_command("supervision", "export", "--year", "2026", "--xlsx", "--out", str(out))
+    book = load_workbook(out)
+    rows = list(book["2026年督办台账"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("编号", "任务", "来源", "牵头单位") and len(rows) == 2
+    assert rows[1][0] == late.pk and rows[1][10] == "红灯（逾期）" and "第六十二条第二款" in rows[1][12]
+    assert list(book["按牵头单位统计"].iter_rows(values_only=True))[1][:3] == ("抚顺市住房和城乡建设局", 1, 1)

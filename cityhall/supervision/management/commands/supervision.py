@@ -1,4 +1,4 @@
-"""cityhall supervision list [--overdue] [--json] — the supervision ledger from the command line.
+"""cityhall supervision list [--overdue] [--json] | export --year YEAR --xlsx [--out FILE] — the ledger.
 
 One entry per ledger item, in the product's list shape (id, title, state, state_label, due, overdue),
 with the lead unit, the source and the 710 category.
@@ -44,8 +44,15 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="列出督办事项")
         listing.add_argument("--overdue", action="store_true", help="只列逾期未销号的")
         listing.add_argument("--json", action="store_true", help="以 JSON 输出")
+        export = sub.add_parser("export", help="导出一年的台账")
+        export.add_argument("--year", type=int, required=True)
+        export.add_argument("--xlsx", action="store_true", required=True, help="Excel 格式")
+        export.add_argument("--out", help="输出文件（默认 supervision-YEAR.xlsx）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "export":
+            self._export(opts["year"], opts["out"])
+            return
         today = timezone.localdate()
         soon = soon_until(today)
         qs = Item.objects.select_related("lead_unit", "deadline").order_by("due_date", "pk")
@@ -62,3 +69,13 @@ class Command(BaseCommand):
             )
         if not rows:
             self.stdout.write("台账中没有督办事项。" if not opts["overdue"] else "没有逾期的督办事项。")
+
+    def _export(self, year: int, out: str | None) -> None:
+        from pathlib import Path
+
+        from cityhall.supervision.export import workbook
+
+        items = Item.objects.filter(deployed_on__year=year)
+        path = Path(out or f"supervision-{year}.xlsx")
+        path.write_bytes(workbook(items, year, timezone.localdate()))
+        self.stdout.write(f"已导出 {path}（{year}年督办事项{items.count()}项）")
