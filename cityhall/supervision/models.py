@@ -51,6 +51,8 @@ class Item(models.Model):
     document = models.ForeignKey(
         "documents.Document", verbose_name="批示件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The 督办通知's number in the office's series, e.g. 抚政办督〔2026〕12号 (Art 62 ¶1).
+    notice_number = models.CharField("督办通知编号", max_length=40, blank=True)
     created_by = models.ForeignKey(Person, verbose_name="立项人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("立项时间", default=timezone.now)
     escalated_at = models.DateTimeField("逾期上报时间", null=True, blank=True)

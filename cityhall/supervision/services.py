@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from cityhall.documents.services import general_office
+from cityhall.documents.services import format_number, general_office, number_allocate
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_held, supervising_positions
 from cityhall.rulebase.selectors import rule_deadline, rulebook
@@ -47,6 +47,7 @@ CATEGORY_RULE = {
     Item.Category.ANNUAL.value: "supervision.annual",
 }
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+NOTICE_CODE = "抚政办督"
 
 
 class SupervisionError(RuleViolation):
@@ -170,8 +171,11 @@ def item_create(
             due_by=form.due_by,
             due_by_reason=form.due_by_reason,
         )
+        year = form.deployed_on.year
+        seq = number_allocate(code=NOTICE_CODE, year=year)
         item.deadline, item.due_date = deadline, deadline.due_date
-        item.save(update_fields=["deadline", "due_date"])
+        item.notice_number = format_number(NOTICE_CODE, year, seq)
+        item.save(update_fields=["deadline", "due_date", "notice_number"])
         _event(
             item,
             Event.Kind.CREATED,
@@ -436,3 +440,59 @@ def light(item: Item, today: dt.date, soon: dt.date) -> str:
     if item.due_date < today:
         return "red"
     return "amber" if item.due_date <= soon else "green"
+
+
+# -- the 督办通知 (Art 62 ¶1), as a GB/T 9704 document through the documents renderer ----------------
+
+
+def _numeral_list(lines: Sequence[str]) -> list[str]:
+    numerals = "一二三四五六七八九十"
+    return [f"{numerals[i]}、{line}" for i, line in enumerate(lines)]
+
+
+@applies("supervision.ledger", "supervision.reporting")
+def notice_document(item: Item) -> Document:
+    """The supervision notice: its task, responsibility and deadline lists (任务清单、责任清单、时限清单),
+    as an unsaved 通知 from the General Office, so the one GB/T 9704 renderer prints it."""
+    from cityhall.documents.models import Document as Doc
+
+    office = general_office()
+    partners = "、".join(u.name for u in item.partner_units.all()) or "无"
+    origin = {
+        Item.Source.MEETING: f"{item.meeting_decision.meeting.title}决定" if item.meeting_decision else "会议议定事项",
+        Item.Source.INSTRUCTION: f"市政府领导同志对《{item.document.title}》的批示"
+        if item.document
+        else "市政府领导同志批示",
+    }.get(Item.Source(item.source), item.get_source_display())
+    verb = "有结果" if item.category == Item.Category.COMPLEX else "办结"
+    lists = rulebook().rule("supervision.ledger")
+    clock = rulebook().rule(CATEGORY_RULE[item.category])
+    body = [
+        f"根据{origin}，现将有关事项督办如下，请明确{'、'.join(lists.record.params['lists'].values)}（{lists.short_citation}）。",  # type: ignore[union-attr]
+        *_numeral_list(
+            [
+                f"任务清单：{item.task}",
+                f"责任清单：牵头单位{item.lead_unit.name}；配合单位{partners}；责任人{item.responsible}。",
+                f"时限清单：{item.get_category_display()}，{item.deployed_on.year}年{item.deployed_on.month}月"
+                f"{item.deployed_on.day}日部署，{item.due_date.year}年{item.due_date.month}月{item.due_date.day}日前{verb}"
+                f"（{clock.short_citation}，事项落实起始时间从部署当日算起）。",
+            ]
+        ),
+        f"请按要求抓紧办理，办理完毕后向市政府报告办理情况，重要进展情况要及时报告（{rulebook().rule('supervision.reporting').short_citation}）；"
+        "办结时附证明材料报市政府办公室检查复核，复核通过后销号。",
+    ]
+    return Doc(
+        direction=Doc.Direction.OUTGOING,
+        kind="通知",
+        issuer_unit=office,
+        issuer_mark=f"{office.name}文件",
+        document_number=item.notice_number,
+        title=f"关于督办“{item.task[:30]}”的通知",
+        addressees=item.lead_unit.name,
+        body="\n".join(body),
+        issuer_signature=office.name,
+        dated=item.deployed_on,
+        printed_by=office.name,
+        printed_on=item.deployed_on,
+        copied_to=partners if partners != "无" else "",
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.item_detail, name="item"),
     path("<int:pk>/<str:action>/", views.item_act, name="item_act"),
     path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
+    path("<int:pk>/notice.<str:fmt>", views.notice_file, name="notice"),
 ]

@@ -153,6 +153,26 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("supervision:item", pk=pk)
 
 
+def notice_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The 督办通知 in GB/T 9704 form (DOCX or PDF), from the documents renderer."""
+    from cityhall.documents.render import render_docx, render_pdf
+
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    _, item = _item(request, pk)
+    doc = svc.notice_document(item)
+    content, kind = (
+        (render_pdf(doc), "application/pdf")
+        if fmt == "pdf"
+        else (render_docx(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    )
+    return HttpResponse(
+        content,
+        content_type=kind,
+        headers={"Content-Disposition": f'attachment; filename="supervision-notice-{item.pk}.{fmt}"'},
+    )
+
+
 def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
     _, item = _item(request, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, event__item=item)

@@ -76,6 +76,9 @@ def test_meetings_are_listed_in_the_product_shape_and_minutes_written_as_docx(tm
 
     text = "\n".join(p.text for p in Docx(str(out)).paragraphs)
     assert "市政府第30次常务会议纪要" in text and "会议决定：" in text
+    pdf = tmp_path / "minutes.pdf"
+    call_command("meetings", "minutes", str(minutes.meeting_id), "--pdf", "--out", str(pdf))
+    assert pdf.read_bytes()[:4] == b"%PDF"
     with pytest.raises(CommandError, match="没有纪要") as exc:
         call_command("meetings", "minutes", "999", "--docx")
     assert exc.value.returncode == 2

@@ -215,3 +215,28 @@ def test_the_years_ledger_exports_to_excel(demo, tmp_path):
     assert rows[0][:4] == ("编号", "任务", "来源", "牵头单位") and len(rows) == 2
     assert rows[1][0] == late.pk and rows[1][10] == "红灯（逾期）" and "第六十二条第二款" in rows[1][12]
     assert list(book["按牵头单位统计"].iter_rows(values_only=True))[1][:3] == ("抚顺市住房和城乡建设局", 1, 1)
+
+
+@pytest.mark.rule("supervision.ledger")
+def test_62_1_the_supervision_notice_lists_task_responsibility_and_deadline_in_gbt_9704_form(demo, client):
+    import io
+
+    from docx import Document as Docx
+
+    from cityhall.org.demo import DEMO_PASSWORD
+
+    item = direct()
+    assert item.notice_number == "抚政办督〔2026〕1号" and direct().notice_number == "抚政办督〔2026〕2号"
+    client.login(username="housing", password=DEMO_PASSWORD)
+    response = client.get(f"/supervision/{item.pk}/notice.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Docx(io.BytesIO(response.content)).paragraphs)
+    for expected in (
+        "任务清单：督促完成全市供热管网冬季检修",
+        "责任清单：牵头单位抚顺市住房和城乡建设局",
+        "时限清单：一般事项",
+        "2026年12月14日前办结",
+        "抚政办督〔2026〕1号",
+    ):
+        assert expected in text, expected
+    assert client.get(f"/supervision/{item.pk}/notice.pdf").content[:4] == b"%PDF"
