@@ -32,6 +32,7 @@ from cityhall.rules import (
     RuleViolation,
     UnknownRule,
 )
+from cityhall.supervision.api import router as supervision_router
 from cityhall.workflow.api import router as workflow_router
 
 from .auth import AUTH
@@ -76,6 +77,7 @@ api.add_router("/org", org_router)
 api.add_router("/", workflow_router)
 api.add_router("/documents", documents_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/supervision", supervision_router)
 
 
 def _status(exc: RulesError) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.utils import timezone
 
 from cityhall.documents.services import format_number, general_office, number_allocate
@@ -296,7 +296,7 @@ def progress_report(*, actor: Person, item: Item, text: str, at: dt.datetime | N
 
 @applies("supervision.reporting", "supervision.ledger")
 def completion_report(
-    *, actor: Person, item: Item, text: str, files: Sequence[UploadedFile], at: dt.datetime | None = None
+    *, actor: Person, item: Item, text: str, files: Sequence[File], at: dt.datetime | None = None
 ) -> Event:
     """The lead unit reports the item done, with evidence; it goes to the office to check (复核)."""
     at = at or timezone.now()

@@ -240,3 +240,16 @@ def test_62_1_the_supervision_notice_lists_task_responsibility_and_deadline_in_g
     ):
         assert expected in text, expected
     assert client.get(f"/supervision/{item.pk}/notice.pdf").content[:4] == b"%PDF"
+
+
+def test_the_demo_ledger_has_an_item_in_every_state_and_loads_once(demo):
+    from cityhall.supervision.demo import load_items
+
+    total = load_items()
+    assert total == 8 and load_items() == 0
+    states = set(Item.objects.values_list("state", flat=True))
+    assert states == {"open", "reported", "closed"}
+    assert Item.objects.filter(escalated_at__isnull=False).count() == 1
+    assert Item.objects.filter(events__kind="returned").count() == 1
+    assert Item.objects.filter(category="annual").count() == 3
+    assert Item.objects.values("lead_unit").distinct().count() >= 6

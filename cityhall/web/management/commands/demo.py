@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cityhall.documents.demo import load_documents
 from cityhall.meetings.demo import load_meetings, load_topics
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
+from cityhall.supervision.demo import load_items
 
 
 def _admin_todo() -> None:
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         created = load_documents()
         topics = load_topics()
         meetings = load_meetings()
+        items = load_items()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
@@ -71,6 +73,10 @@ class Command(BaseCommand):
         if meetings:
             self.stdout.write(
                 f"已创建 {meetings} 次演示会议（已安排、纪要起草中、纪要逾期、待签发并有表态修改会签中、已印发、受委托主持各一次）。"
+            )
+        if items:
+            self.stdout.write(
+                f"督查督办台账中有 {items} 项演示事项（逾期上报、待复核、已销号、退回、年初确定、新部署各有）。"
             )
         self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role in logins:
