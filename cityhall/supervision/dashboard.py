@@ -72,3 +72,45 @@ def figures(items: QuerySet[Item], today: dt.date, soon: dt.date) -> dict[str, A
             ],
         },
     }
+
+
+def report(items: QuerySet[Item], start: dt.date, end: dt.date, today: dt.date) -> dict[str, Any]:
+    """The supervision report the executive meeting hears (Art 59): the period's new and closed items,
+    what is open and overdue at its end, by lead unit."""
+    closed_in = Q(state=Item.State.CLOSED, closed_at__date__gte=start, closed_at__date__lte=end)
+    still_open = ~Q(state=Item.State.CLOSED) & Q(deployed_on__lte=end)
+    grouped: Any = items.order_by()
+    units = list(
+        grouped.values("lead_unit__short_name", "lead_unit__name")
+        .annotate(
+            open=Count("id", distinct=True, filter=still_open),
+            overdue=Count("id", distinct=True, filter=still_open & Q(due_date__lt=min(end, today))),
+            closed=Count("id", distinct=True, filter=closed_in),
+            on_time=Count("id", distinct=True, filter=closed_in & Q(closed_late=False)),
+        )
+        .order_by("-overdue", "lead_unit__name")
+    )
+    units = [u for u in units if u["open"] or u["closed"]]
+    year_end = dt.date(end.year, 12, 31)
+    return {
+        "total": items.filter(Q(deployed_on__lte=end) & (still_open | closed_in)).count(),
+        "deployed": items.filter(deployed_on__gte=start, deployed_on__lte=end).count(),
+        "closed": items.filter(closed_in).count(),
+        "closed_on_time": items.filter(closed_in, closed_late=False).count(),
+        "open": items.filter(still_open).count(),
+        "overdue": items.filter(still_open, due_date__lt=min(end, today)).count(),
+        "annual_open": items.filter(still_open, category=Item.Category.ANNUAL, deployed_on__year=end.year).count(),
+        "days_left": max((year_end - end).days, 0),
+        "units": [
+            {
+                "unit": u["lead_unit__short_name"] or u["lead_unit__name"],
+                "open": u["open"],
+                "overdue": u["overdue"],
+                "closed": u["closed"],
+                "rate": round(100 * u["on_time"] / u["closed"], 1) if u["closed"] else None,
+            }
+            for u in units
+        ],
+        "overdue_items": list(items.filter(still_open, due_date__lt=min(end, today)).select_related("lead_unit")[:200]),
+        "closed_items": list(items.filter(closed_in).select_related("lead_unit")[:200]),
+    }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.ledger, name="ledger"),
     path("new/", views.item_new, name="item_new"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("report.pdf", views.report_pdf, name="report"),
     path("<int:pk>/", views.item_detail, name="item"),
     path("<int:pk>/<str:action>/", views.item_act, name="item_act"),
     path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),

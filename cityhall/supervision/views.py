@@ -92,7 +92,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "data": figures(qs, today, svc.soon_until(today)),
             "scope": "" if whole else "（本人分管和本单位的事项）",
             "annual_rule": rulebook().rule("supervision.annual"),
+            "period_start": today.replace(day=1),
+            "period_end": today,
         },
+    )
+
+
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The supervision report for the executive meeting (Art 59), as a PDF for a period (default: this month)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from .dashboard import report
+
+    actor = actor_for(request.user)
+    check(actor, "supervision.view")
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else today.replace(day=1)
+        end = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
+    except ValueError:
+        messages.error(request, "日期格式不对（例如 2026-12-01）。")
+        return redirect("supervision:dashboard")
+    if end < start:
+        messages.error(request, "截止日期不能早于起始日期。")
+        return redirect("supervision:dashboard")
+    html = render_to_string(
+        "supervision/report.html",
+        {
+            "r": report(visible_items(actor), start, end, today),
+            "start": start,
+            "end": end,
+            "generated": timezone.localtime(),
+            "hear": rulebook().rule("supervision.review"),
+            "clock": rulebook().rule("supervision.ordinary"),
+        },
+    )
+    return HttpResponse(
+        HTML(string=html).write_pdf(),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="supervision-report-{start}-{end}.pdf"'},
     )
 
 

@@ -173,8 +173,8 @@ def test_journey_2_a_leaders_instruction_becomes_a_ledger_item_in_one_step_and_c
     expect(page.locator("#history")).to_contain_text("初步设计批复.pdf")
 
 
-@pytest.mark.rule("supervision.annual", "supervision.ordinary")
-def test_the_mayor_opens_the_dashboard_drawn_by_the_vendored_echarts(page: Page, demo):
+@pytest.mark.rule("supervision.annual", "supervision.ordinary", "supervision.review")
+def test_journey_6_the_mayor_opens_the_dashboard_and_prints_the_supervision_report(page: Page, demo):
     from cityhall.org.models import Person, Unit
     from cityhall.supervision.services import ItemForm, item_create
 
@@ -197,3 +197,12 @@ def test_the_mayor_opens_the_dashboard_drawn_by_the_vendored_echarts(page: Page,
     for kind in ("units", "sources", "rates", "categories", "year-end"):
         expect(page.locator(f"[data-chart='{kind}'] svg").first).to_be_attached()
     expect(page.locator("[data-chart='units']")).to_contain_text("市住房城乡建设局")
+    # The report the executive meeting hears (Art 59): a PDF for the period.
+    with page.expect_download() as download:
+        page.locator("#print-report").click()
+    path = download.value.path()
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages)
+    assert "督查工作汇报" in text and "逾期 1 项" in text and "housing的督办事项" in text
