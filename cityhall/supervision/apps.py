@@ -8,7 +8,7 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from cityhall.workflow import labels
 
-        from . import services  # noqa: F401 - registers the ledger's deadline kind
+        from . import inspections, services  # noqa: F401 - register the ledger's and the reports' deadline kinds
         from .models import Item
 
         labels.ACTIONS.update(
@@ -19,8 +19,13 @@ class SupervisionConfig(AppConfig):
                 "supervision.close": "复核销号",
                 "supervision.return": "复核退回",
                 "supervision.escalate": "逾期上报",
+                "inspection.file": "报送督查检查考核方案",
+                "inspection.approve": "批准计划外督查检查考核",
+                "inspection.report": "报送督查检查考核情况报告",
             }
         )
         labels.FAMILIES["supervision"] = "督查督办"
         labels.SUBJECTS["supervision.item"] = "督办事项"
+        labels.SUBJECTS["supervision.inspection"] = "督查检查考核活动"
+        labels.FAMILIES["inspection"] = "督查检查考核"
         labels.STATES.update({s.value: s.label for s in Item.State})

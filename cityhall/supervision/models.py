@@ -120,3 +120,58 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Inspection(models.Model):
+    """A supervision, inspection or evaluation activity (督查检查考核, Art 59–61): its plan filed with the
+    office by the 5th working day before it starts, its report within 20 working days after it ends."""
+
+    class State(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "计划外，待市政府办公室批准"
+        FILED = "filed", "方案已备案"
+        REPORTED = "reported", "情况报告已备案"
+
+    METHODS = [("clue", "线索核查法"), ("unannounced", "“四不两直”暗访"), ("random", "随机抽查"), ("other", "其他方式")]
+
+    host_unit = models.ForeignKey(Unit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("督查检查考核事项", max_length=120)
+    methods = models.JSONField("方式方法", default=list)
+    starts_on = models.DateField("开展日期")
+    ends_on = models.DateField("完成日期")
+    planned = models.BooleanField("列入市级层面年度计划", default=True)
+    grassroots = models.BooleanField("面向基层", default=False)
+    total_days = models.PositiveSmallIntegerField("实地时间（天）", default=0)
+    unannounced_days = models.PositiveSmallIntegerField("“四不两直”和随机抽查时间（天）", default=0)
+    county_wide = models.BooleanField("各县（区）全覆盖", default=False)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.FILED)
+    filed_by = models.ForeignKey(Person, verbose_name="报送人", on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField("报送时间")
+    filing_due = models.DateField("方案应报送日期")
+    filed_late = models.BooleanField("方案逾期报送", default=False)
+    warnings = models.JSONField("提示", default=list)
+    approved_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+    report_deadline = models.ForeignKey(
+        "workflow.Deadline",
+        verbose_name="情况报告时限",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    report = models.TextField("情况报告", blank=True)
+    reported_at = models.DateTimeField("报告时间", null=True, blank=True)
+    reported_late = models.BooleanField("报告逾期", default=False)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = "督查检查考核活动"
+        verbose_name_plural = "督查检查考核活动"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def method_labels(self) -> list[str]:
+        names = dict(self.METHODS)
+        return [names.get(m, m) for m in self.methods]

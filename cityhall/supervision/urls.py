@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import inspection_views as iv
 from . import views
 
 app_name = "supervision"
@@ -8,6 +9,10 @@ urlpatterns = [
     path("new/", views.item_new, name="item_new"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("report.pdf", views.report_pdf, name="report"),
+    path("inspections/", iv.inspection_list, name="inspections"),
+    path("inspections/new/", iv.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", iv.inspection_detail, name="inspection"),
+    path("inspections/<int:pk>/<str:action>/", iv.inspection_act, name="inspection_act"),
     path("<int:pk>/", views.item_detail, name="item"),
     path("<int:pk>/<str:action>/", views.item_act, name="item_act"),
     path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),

@@ -206,3 +206,44 @@ def test_journey_6_the_mayor_opens_the_dashboard_and_prints_the_supervision_repo
     with pdfplumber.open(path) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages)
     assert "督查工作汇报" in text and "逾期 1 项" in text and "housing的督办事项" in text
+
+
+@pytest.mark.rule("inspection.plan-filing", "inspection.report")
+def test_journey_3_a_plan_filed_three_working_days_ahead_is_flagged_and_its_report_clock_runs(page: Page, demo):
+    from cityhall.rulebase.selectors import rule_deadline, working_calendar
+
+    today = timezone.localdate()
+    starts = working_calendar().add_working_days(today, 3)
+    login(page, "market-regulation")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="督办").click()
+    page.locator("#inspections-link").click()
+    page.locator("#inspection-new").click()
+    form = page.locator("#inspection-form")
+    form.get_by_label("督查检查考核事项").fill("全市特种设备安全专项督查")
+    form.get_by_label("开展日期").fill(starts.isoformat())
+    form.get_by_label("完成日期").fill(starts.isoformat())
+    form.get_by_label("“四不两直”暗访").check()
+    form.get_by_role("button", name="报送市政府办公室备案").click()
+    expect(page.locator("#inspection-late")).to_have_text("方案逾期报送")
+    expect(page.locator(".alert-warning, [role='status']").first).to_contain_text("第六十条")
+    due = rule_deadline("inspection.report", starts).due
+    expect(page.locator("#inspection-report-due")).to_contain_text(due.isoformat())
+    page.goto("/")
+    expect(page.locator("#inbox tr", has_text="报送督查检查考核情况报告｜全市特种设备安全专项督查")).to_be_visible()
+
+
+@pytest.mark.rule("inspection.unplanned")
+def test_journey_4_a_department_trying_to_send_an_inspection_notice_to_the_counties_is_refused(page: Page, demo):
+    login(page, "market-regulation")
+    page.goto("/supervision/inspections/new/")
+    form = page.locator("#inspection-form")
+    form.get_by_label("督查检查考核事项").fill("各县区食品安全督查")
+    form.get_by_label("开展日期").fill("2027-01-18")
+    form.get_by_label("完成日期").fill("2027-01-22")
+    form.get_by_label("线索核查法").check()
+    form.get_by_label("向各县（区）政府下发督查通知").check()
+    form.get_by_role("button", name="报送市政府办公室备案").click()
+    alert = page.locator("#inspection-form [role='alert']")
+    expect(alert).to_contain_text("不得向各县（区）政府下发督查通知")
+    expect(alert).to_contain_text("第六十一条第一款")
+    expect(page.get_by_label("督查检查考核事项")).to_have_value("各县区食品安全督查")  # kept
