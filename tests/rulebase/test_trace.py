@@ -97,9 +97,14 @@ def test_the_rules_page_shows_each_rules_status_and_the_counts(client):
     for code, label in (("enforced", "已施行"), ("calculator_only", "仅可计算"), ("recorded", "仅记录")):
         assert re.search(rf"{label} <strong>{data['counts'][code]}</strong> 条", html)
     assert data["counts"]["enforced"] + data["counts"]["calculator_only"] + data["counts"]["recorded"] == data["total"]
-    recorded = client.get("/rules/", {"status": "recorded"}).content.decode()
-    assert 'id="inspection.unannounced-share"' in recorded and 'id="countersign.reply"' not in recorded
+    # The status filter lists exactly the rules of that status (read from the trace, so it holds as rules
+    # move from recorded to enforced).
+    for status in ("recorded", "calculator_only"):
+        listed = client.get("/rules/", {"status": status}).content.decode()
+        for rule_id, entry in data["rules"].items():
+            assert (f'id="{rule_id}"' in listed) == (entry["status"] == status), (status, rule_id)
     page = client.get("/rules/countersign.reply/").content.decode()
     assert "已施行" in page and "项测试核验" in page
-    page = client.get("/rules/supervision.ordinary/").content.decode()
+    calculator_only = next(r for r, e in sorted(data["rules"].items()) if e["status"] == "calculator_only")
+    page = client.get(f"/rules/{calculator_only}/").content.decode()
     assert "仅可计算" in page and "尚无业务流程据此自动排期" in page
