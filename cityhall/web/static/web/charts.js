@@ -9,8 +9,8 @@
     chart.setOption(Object.assign({
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 8 ? 40 : 0 } },
+      grid: { left: 36, right: 16, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 3 ? 35 : 0, width: 90, overflow: "truncate" } },
       yAxis: { type: "value", minInterval: 1 },
       series: series,
       animation: false
@@ -42,8 +42,8 @@
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       chart.setOption({
         tooltip: { trigger: "item" },
-        legend: { bottom: 0 },
-        series: [{ type: "pie", radius: ["40%", "65%"], data: data.categories, label: { formatter: "{b}\n{c}项" } }],
+        legend: { top: 0 },
+        series: [{ type: "pie", radius: ["35%", "58%"], center: ["50%", "58%"], data: data.categories, label: { formatter: "{c}项" } }],
         color: [palette.green, palette.amber, palette.blue],
         animation: false
       });
