@@ -20,6 +20,9 @@ class SupervisionConfig(AppConfig):
                 "supervision.return": "复核退回",
                 "supervision.escalate": "逾期上报",
                 "inspection.file": "报送督查检查考核方案",
+                "evaluation.compute": "计算年度考评",
+                "evaluation.score": "录入其他指标得分",
+                "evaluation.notice": "印发考评通报",
                 "inspection.approve": "批准计划外督查检查考核",
                 "inspection.report": "报送督查检查考核情况报告",
             }
@@ -28,4 +31,6 @@ class SupervisionConfig(AppConfig):
         labels.SUBJECTS["supervision.item"] = "督办事项"
         labels.SUBJECTS["supervision.inspection"] = "督查检查考核活动"
         labels.FAMILIES["inspection"] = "督查检查考核"
+        labels.FAMILIES["evaluation"] = "绩效考评"
+        labels.SUBJECTS["supervision.evaluationrun"] = "绩效考评"
         labels.STATES.update({s.value: s.label for s in Item.State})

@@ -175,3 +175,48 @@ class Inspection(models.Model):
     def method_labels(self) -> list[str]:
         names = dict(self.METHODS)
         return [names.get(m, m) for m in self.methods]
+
+
+class EvaluationRun(models.Model):
+    """A year's performance evaluation (Art 63): scores by category, and the commendation notice."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    computed_by = models.ForeignKey(Person, verbose_name="考评人", on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField("考评时间")
+    notice_number = models.CharField("通报文号", max_length=40, blank=True)
+    issued_at = models.DateTimeField("通报印发时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "绩效考评"
+        verbose_name_plural = "绩效考评"
+
+    def __str__(self) -> str:
+        return f"{self.year}年度绩效考评"
+
+
+class Score(models.Model):
+    class Category(models.TextChoices):
+        COUNTY = "county", "县（区）"
+        DEPARTMENT = "department", "市政府工作部门"
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="scores")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("类别", max_length=12, choices=Category.choices)
+    items = models.PositiveIntegerField("当年到期督办事项")
+    closed_on_time = models.PositiveIntegerField("按期销号")
+    overdue_open = models.PositiveIntegerField("逾期未销号")
+    on_time_rate = models.FloatField("按期销号率")
+    other_score = models.FloatField("其他指标得分", default=0)
+    other_basis = models.CharField("其他指标依据", max_length=300, blank=True)
+    total = models.FloatField("总分")
+    rank = models.PositiveSmallIntegerField("名次")
+
+    class Meta:
+        ordering = ["category", "rank"]
+        verbose_name = "考评得分"
+        verbose_name_plural = "考评得分"
+        constraints = [models.UniqueConstraint(fields=["run", "unit"], name="score_unit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}：{self.total:.1f}"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import evaluation_views as ev
 from . import inspection_views as iv
 from . import views
 
@@ -9,6 +10,9 @@ urlpatterns = [
     path("new/", views.item_new, name="item_new"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("report.pdf", views.report_pdf, name="report"),
+    path("evaluation/<int:year>/", ev.evaluation_page, name="evaluation"),
+    path("evaluation/<int:year>/notice.<str:fmt>", ev.evaluation_notice, name="evaluation_notice"),
+    path("evaluation/<int:year>/<str:action>/", ev.evaluation_act, name="evaluation_act"),
     path("inspections/", iv.inspection_list, name="inspections"),
     path("inspections/new/", iv.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", iv.inspection_detail, name="inspection"),

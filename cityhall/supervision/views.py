@@ -69,6 +69,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "units": Unit.objects.filter(pk__in=qs.values("lead_unit")).order_by("kind", "id"),
             "filters": request.GET,
             "can_create": OFFICE in actor.roles,
+            "this_year": today.year,
             "rules": [
                 rulebook().rule(r)
                 for r in ("supervision.ordinary", "supervision.complex", "supervision.annual", "supervision.ledger")

@@ -247,3 +247,54 @@ def test_journey_4_a_department_trying_to_send_an_inspection_notice_to_the_count
     expect(alert).to_contain_text("不得向各县（区）政府下发督查通知")
     expect(alert).to_contain_text("第六十一条第一款")
     expect(page.get_by_label("督查检查考核事项")).to_have_value("各县区食品安全督查")  # kept
+
+
+@pytest.mark.rule("evaluation.performance")
+def test_journey_5_the_office_runs_the_years_evaluation_views_the_ranking_and_issues_the_notice(
+    page: Page, demo, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cityhall.org.models import Person, Unit
+    from cityhall.supervision.services import ItemForm, completion_report, item_create, review
+
+    def person(code: str) -> Person:
+        return Person.objects.get(holdings__position__code=code, holdings__end__isnull=True)
+
+    year = timezone.localdate().year
+    for unit in ("fgw", "finance", "xinbin"):
+        item = item_create(
+            actor=person("office-clerk-1"),
+            form=ItemForm(
+                "direct", f"{unit}年度任务", Unit.objects.get(code=unit), "负责人", "ordinary", dt.date(year, 6, 1)
+            ),
+        )
+        when = dt.datetime.combine(item.due_date, dt.time(10), tzinfo=timezone.get_current_timezone())
+        completion_report(
+            actor=person(f"head-{unit}"),
+            item=item,
+            text="完成",
+            files=[SimpleUploadedFile("证明.pdf", b"%PDF-1.4", content_type="application/pdf")],
+            at=when,
+        )
+        review(actor=person("office-clerk-1"), item=item, close=True, at=when)
+    login(page, "clerk")
+    page.goto("/supervision/")
+    page.locator("#evaluation-link").click()
+    page.locator("#compute-form").get_by_role("button").click()
+    expect(page.locator("#evaluation-state")).to_have_text("已计算，待通报")
+    departments = page.locator("#ranking-2 tbody tr")
+    expect(departments).to_have_count(2)
+    row = page.locator("#ranking-2 tr[data-unit='finance']")
+    row.get_by_label("抚顺市财政局其他指标得分").fill("95")
+    row.get_by_label("抚顺市财政局得分依据").fill("年度重点任务第三方评估")
+    row.get_by_role("button", name="录入").click()
+    expect(page.locator("#ranking-2 tbody tr").first).to_contain_text("抚顺市财政局")  # now first
+    expect(page.locator("#ranking-1 tr[data-unit='xinbin']")).to_contain_text("1")
+    page.locator("#issue-form").get_by_role("button").click()
+    expect(page.locator("#evaluation-state")).to_have_text("已通报")
+    expect(page.locator("#notice")).to_contain_text(f"抚政办发〔{year}〕")
+    expect(page.locator("#ranking-2")).to_contain_text("通报表扬")
+    with page.expect_download() as download:
+        page.locator("#notice-docx").click()
+    assert download.value.suggested_filename.endswith(".docx")
