@@ -48,7 +48,8 @@ def load_items(now: dt.datetime | None = None) -> int:
                 deployed_on=deployed,
                 partner_units=[Unit.objects.get(code=c) for c in partners],
             ),
-            at=now,
+            # Entered on the day it was deployed, so the item's history reads in order.
+            at=min(now, dt.datetime.combine(deployed, dt.time(9, 0), tzinfo=LOCAL_TZ)),
         )
 
     def proof(name: str) -> ContentFile:
