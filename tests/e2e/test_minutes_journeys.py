@@ -126,7 +126,7 @@ def test_journeys_2_and_3_attendance_stances_and_minutes_on_time_and_overdue(pag
     vm2 = page.locator("#decision-1 tr[data-attendee='vice-mayor-2']")
     expect(vm2).to_contain_text("（书面意见）")
     expect(page.locator("#decision-1 tr[data-attendee='vice-mayor-3']")).to_contain_text("建议分年度实施")
-    expect(page.locator("#attendance tr[data-attendee='vice-mayor-2']")).to_contain_text("向市长请假")
+    expect(page.locator("#attendance-record tr[data-attendee='vice-mayor-2']")).to_contain_text("向市长请假")
 
     # Journey 3: end the meeting; the 3-working-day clock starts; draft, circulate, sign, issue.
     page.locator("#end-form").get_by_role("button", name="会议结束，起草纪要").click()
