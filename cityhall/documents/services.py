@@ -997,6 +997,11 @@ def belongs_to(person: Person, unit: Unit, at: dt.datetime) -> bool:
     return any(p.unit_id == unit.pk for p in positions_held(person, at))
 
 
+def is_office(person: Person, at: dt.datetime) -> bool:
+    """Whether ``person`` works in the General Office at ``at`` (its clerks organise meetings, the ledger…)."""
+    return belongs_to(person, general_office(), at)
+
+
 def is_head_of(person: Person, unit: Unit, at: dt.datetime) -> bool:
     return any(p.unit_id == unit.pk and p.kind == Position.Kind.PRINCIPAL_HEAD for p in positions_held(person, at))
 

@@ -18,9 +18,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
 
-from cityhall.documents.services import format_number, general_office, number_allocate
+from cityhall.documents.services import belongs_to, format_number, general_office, is_office, number_allocate
 from cityhall.org.models import Person, Position, Unit
-from cityhall.org.selectors import absences_at, holders_at, positions_held
+from cityhall.org.selectors import absences_at, holders_at
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules.applies import applies
@@ -67,18 +67,9 @@ def _terms(rule_id: str, name: str) -> tuple[str, ...]:
     return tuple(param.values)
 
 
-def is_office(person: Person, at: dt.datetime) -> bool:
-    office = general_office()
-    return any(p.unit_id == office.pk for p in positions_held(person, at))
-
-
 def _office_only(person: Person, at: dt.datetime, rule_id: str, what: str) -> None:
     if not is_office(person, at):
         raise MinutesError("not_office", _cite(rule_id), f"{what}由市政府办公室负责")
-
-
-def _belongs(person: Person, unit_id: int, at: dt.datetime) -> bool:
-    return any(p.unit_id == unit_id for p in positions_held(person, at))
 
 
 # -- who is expected (Art 39 ¶1, Art 40 ¶1) -----------------------------------------------------
@@ -795,7 +786,7 @@ def amendment_request(
         raise InvalidInput("修改后的表态只能是同意或不同意", "new_value")
     if new_value == stance.value and new_remarks.strip() == stance.remarks:
         raise InvalidInput("修改后的表态和意见与原来相同", "new_remarks")
-    if not _belongs(actor, attendance.unit_id, at):
+    if not belongs_to(actor, attendance.unit, at):
         raise MinutesError(
             "not_own_unit",
             _cite("minutes.protected"),
@@ -871,7 +862,7 @@ def amendment_countersign(
 ) -> Amendment:
     """Another participating unit countersigns the explanation; once all have, it goes to the chair."""
     at = at or timezone.now()
-    if not _belongs(actor, unit.pk, at):
+    if not belongs_to(actor, unit, at):
         raise MinutesError("not_unit", _cite("minutes.amend"), f"您不在{unit.name}任职，不能代其会签")
     if not agreed and not remarks.strip():
         raise InvalidInput("不同意的，请写明意见", "remarks")

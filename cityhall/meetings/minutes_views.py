@@ -18,18 +18,13 @@ from cityhall.documents.services import general_office
 from cityhall.org.models import Person, Unit
 from cityhall.org.selectors import holders_at
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import RulesError
+from cityhall.rules import RulesError, refusal_text
 
 from . import minutes as svc
 from .kinds import KIND_NAMES
 from .models import Amendment, AmendmentCountersign, Decision, Meeting, Minutes, Stance
 
 OTHER_REASON = "其他"
-
-
-def refusal_text(exc: RulesError) -> str:
-    citation = getattr(exc, "citation", "")
-    return exc.message + (f"（依据 {citation}）" if citation else "")
 
 
 def _meeting(request: HttpRequest, pk: int) -> tuple[Any, Meeting]:

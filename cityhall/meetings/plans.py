@@ -22,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from cityhall.documents.models import Document
-from cityhall.documents.services import general_office
+from cityhall.documents.services import general_office, is_office
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_held, supervising_positions
 from cityhall.rulebase.selectors import rule_deadline, rulebook
@@ -386,8 +386,7 @@ def entries_for(month: dt.date):  # type: ignore[no-untyped-def]
 def plan_compile(*, actor: Person, month: dt.date, at: dt.datetime | None = None) -> MonthlyPlan:
     """The office compiles the month's plan from every entry that reached it; it goes to the mayor."""
     at = at or timezone.now()
-    office = general_office()
-    if not any(p.unit_id == office.pk for p in positions_held(actor, at)):
+    if not is_office(actor, at):
         raise PlanError("not_office", _cite("meeting-plan.approval"), "会议（活动）月份计划由市政府办公室汇总制定")
     month = month.replace(day=1)
     with audit.atomic():

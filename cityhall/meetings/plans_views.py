@@ -16,10 +16,9 @@ from cityhall.accounts.permissions import LEADER, OFFICE, Actor, actor_for, allo
 from cityhall.documents.models import Document
 from cityhall.org.models import Position, Unit
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import RulesError
+from cityhall.rules import RulesError, refusal_text
 
 from . import plans as svc
-from .minutes_views import refusal_text
 from .models import MonthlyPlan, PlanEntry
 
 _RULES = (

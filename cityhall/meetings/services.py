@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from cityhall.documents.services import general_office
+from cityhall.documents.services import general_office, is_office
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import acting_for, executive_vice_mayor_at, holders_at, positions_held
 from cityhall.rulebase.selectors import rulebook
@@ -344,7 +344,7 @@ class Refusal:
 def materials_review(*, actor: Person, topic: Topic, note: str = "", at: dt.datetime | None = None) -> Topic:
     """The office's pre-review of the topic's materials (前置审核, Art 43 ¶2) passes."""
     at = at or timezone.now()
-    if not any(p.unit_id == general_office().pk for p in positions_held(actor, at)):
+    if not is_office(actor, at):
         raise TopicError("not_office", _cite("meeting.materials-review"), "会议材料由市政府办公室前置审核把关")
     with audit.atomic():
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
@@ -524,7 +524,7 @@ def meeting_schedule(*, actor: Person, form: MeetingForm, at: dt.datetime | None
         raise InvalidInput("请选择会议类型", "kind")
     if not form.title.strip():
         raise InvalidInput("请填写会议名称", "title")
-    if not any(p.unit_id == general_office().pk for p in positions_held(actor, at)):
+    if not is_office(actor, at):
         raise TopicError("not_office", _cite("meeting.topic-approved"), "会议的组织工作由市政府办公室负责")
     kind_rule = _KIND_RULE[form.kind]
     options = {p.pk: entrusted for p, entrusted in chair_options(form.kind, form.starts_at)}

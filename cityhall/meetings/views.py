@@ -14,7 +14,7 @@ from cityhall.accounts.permissions import DEPARTMENT, OFFICE, Actor, actor_for, 
 from cityhall.org.models import Position, Unit
 from cityhall.org.selectors import executive_vice_mayor_at, holders_at
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import InvalidInput, RulesError
+from cityhall.rules import InvalidInput, RulesError, refusal_text
 
 from .forms import TopicApplicationForm
 from .kinds import Fact, meeting_kind, meeting_kinds
@@ -117,8 +117,7 @@ def _host_units(actor: Actor) -> list[Unit]:
 
 def _form_refusal(form: TopicApplicationForm, exc: RulesError) -> None:
     field = getattr(exc, "field", "")
-    citation = getattr(exc, "citation", "")
-    text = exc.message + (f"（依据 {citation}）" if citation else "")
+    text = refusal_text(exc)
     form.add_error(field if field in form.fields else None, text)
 
 
@@ -221,8 +220,7 @@ def topic_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             step=request.POST.get("step", ""),
         )
     except (TopicError, InvalidInput) as exc:
-        citation = getattr(exc, "citation", "")
-        messages.error(request, exc.message + (f"（依据 {citation}）" if citation else ""))
+        messages.error(request, refusal_text(exc))
         # Keep what was typed: the reason comes back in the form.
         request.session["topic_reason"] = request.POST.get("reason", "")
         return redirect("meetings:topic_detail", pk=pk)
@@ -244,8 +242,7 @@ def topic_materials_review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         materials_review(actor=actor.person, topic=topic, note=request.POST.get("note", ""))
     except RulesError as exc:
-        citation = getattr(exc, "citation", "")
-        messages.error(request, exc.message + (f"（依据 {citation}）" if citation else ""))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, "会议材料已前置审核通过。")
     return redirect("meetings:topic_detail", pk=pk)
@@ -308,8 +305,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except RulesError as exc:
-                citation = getattr(exc, "citation", "")
-                error = exc.message + (f"（依据 {citation}）" if citation else "")
+                error = refusal_text(exc)
             else:
                 messages.success(request, f"已安排{meeting.title}，议题{meeting.agenda.count()}项。")
                 return redirect("meetings:meeting_detail", pk=meeting.pk)

@@ -15,6 +15,7 @@ from .errors import (
     RulesError,
     RuleViolation,
     UnknownRule,
+    refusal_text,
 )
 from .rulebook import Rule, Rulebook, get_rulebook, load_rulebook
 
@@ -40,5 +41,6 @@ __all__ = [
     "default_calendar",
     "get_rulebook",
     "load_rulebook",
+    "refusal_text",
     "seed_schedules",
 ]

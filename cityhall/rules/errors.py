@@ -15,6 +15,12 @@ class RulesError(Exception):
         self.message = message
 
 
+def refusal_text(exc: RulesError) -> str:
+    """The refusal as a page or a command shows it: the message, then the rule it cites, if any."""
+    citation = getattr(exc, "citation", "")
+    return exc.message + (f"（依据 {citation}）" if citation else "")
+
+
 class RuleViolation(RulesError):
     """A refusal by a rule: the API maps it to 409/422, the CLI exits 2."""
 

@@ -10,11 +10,10 @@ from django.views.decorators.http import require_POST
 
 from cityhall.accounts.permissions import OFFICE, actor_for, check
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import RulesError
+from cityhall.rules import RulesError, refusal_text
 
 from . import evaluation as svc
 from .models import EvaluationRun, Score
-from .views import refusal_text
 
 
 def evaluation_page(request: HttpRequest, year: int) -> HttpResponse:

@@ -13,11 +13,10 @@ from django.views.decorators.http import require_POST
 from cityhall.accounts.permissions import OFFICE, actor_for, check
 from cityhall.org.models import Unit
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import RulesError
+from cityhall.rules import RulesError, refusal_text
 
 from . import inspections as svc
 from .models import Inspection
-from .views import refusal_text
 
 RULES = ("inspection.plan-filing", "inspection.report", "inspection.unannounced-share", "inspection.unplanned")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cityhall.documents.services import general_office
+from cityhall.documents.services import general_office, is_office
 from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_held
 from cityhall.rulebase.selectors import rule_deadline, rulebook
@@ -191,7 +191,7 @@ def inspection_file(*, actor: Person, form: InspectionForm, at: dt.datetime | No
 @applies("inspection.unplanned")
 def inspection_approve(*, actor: Person, inspection: Inspection, at: dt.datetime | None = None) -> Inspection:
     at = at or timezone.now()
-    if not any(p.unit_id == general_office().pk for p in positions_held(actor, at)):
+    if not is_office(actor, at):
         raise InspectionError("not_office", _rule("inspection.unplanned").citation, "计划外实地督查由市政府办公室批准")
     with audit.atomic():
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)

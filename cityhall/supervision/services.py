@@ -20,9 +20,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.utils import timezone
 
-from cityhall.documents.services import format_number, general_office, number_allocate
+from cityhall.documents.services import belongs_to, format_number, general_office, is_office, number_allocate
 from cityhall.org.models import Person, Position, Unit
-from cityhall.org.selectors import positions_held, supervising_positions
+from cityhall.org.selectors import supervising_positions
 from cityhall.rulebase.selectors import rule_deadline, rulebook
 from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules.applies import applies
@@ -60,14 +60,6 @@ def _cite(rule_id: str) -> str:
 
 def _ct() -> ContentType:
     return ContentType.objects.get_for_model(Item)
-
-
-def _belongs(person: Person, unit_id: int, at: dt.datetime) -> bool:
-    return any(p.unit_id == unit_id for p in positions_held(person, at))
-
-
-def is_office(person: Person, at: dt.datetime) -> bool:
-    return _belongs(person, general_office().pk, at)
 
 
 def _head(unit: Unit) -> Position | None:
@@ -276,7 +268,7 @@ def progress_report(*, actor: Person, item: Item, text: str, at: dt.datetime | N
         raise InvalidInput("请填写进展情况", "text")
     with audit.atomic():
         locked = _lock(item)
-        if not _belongs(actor, locked.lead_unit_id, at):
+        if not belongs_to(actor, locked.lead_unit, at):
             raise SupervisionError(
                 "not_lead", _cite("supervision.reporting"), f"进展由牵头单位{locked.lead_unit.name}报告"
             )
@@ -313,7 +305,7 @@ def completion_report(
             raise InvalidInput(f"证明材料“{f.name}”超过 20MB，请压缩或拆分后再上传", "files")
     with audit.atomic():
         locked = _lock(item)
-        if not _belongs(actor, locked.lead_unit_id, at):
+        if not belongs_to(actor, locked.lead_unit, at):
             raise SupervisionError(
                 "not_lead", _cite("supervision.reporting"), f"办结报告由牵头单位{locked.lead_unit.name}报送"
             )

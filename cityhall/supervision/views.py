@@ -16,16 +16,11 @@ from cityhall.accounts.permissions import LEADER, OFFICE, Actor, actor_for, chec
 from cityhall.org.models import Unit
 from cityhall.org.selectors import portfolio_at
 from cityhall.rulebase.selectors import rulebook
-from cityhall.rules import RulesError
+from cityhall.rules import RulesError, refusal_text
 
 from . import services as svc
 from .dashboard import figures
 from .models import Evidence, Item
-
-
-def refusal_text(exc: RulesError) -> str:
-    citation = getattr(exc, "citation", "")
-    return exc.message + (f"（依据 {citation}）" if citation else "")
 
 
 def visible_items(actor: Actor) -> QuerySet[Item]:
