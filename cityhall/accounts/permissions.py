@@ -204,6 +204,7 @@ RULES: dict[str, Any] = {
     "supervision.create": lambda actor, obj: OFFICE in actor.roles,
     # An item outside what the actor may see (their unit's, their portfolio's, or the office's whole ledger).
     "supervision.item": lambda actor, obj: False,
+    "supervision.plan": lambda actor, obj: False,
     "plan_entry.view": lambda actor, obj: (
         OFFICE in actor.roles or LEADER in actor.roles or (obj is not None and obj.host_unit_id in actor.unit_ids)
     ),
@@ -257,6 +258,7 @@ MESSAGES = {
     "supervision.view": "您的账号尚未关联人员信息，请联系系统管理员。",
     "supervision.create": "督办事项由市政府办公室立项（工作规则第六十二条第一款）。",
     "supervision.item": "这项督办事项与您的单位和分管范围无关，您无权查看。",
+    "supervision.plan": "这份督查检查考核计划或抽查记录与您的单位无关，您无权查看。",
     "plan_entry.view": "这项会议（活动）申报不是您单位的，您无权查看。",
     "minutes.content": "这份会议纪要涉密，您没有相应的保密资格，不能查看正文（工作规则第六十九条）。",
     "meeting.schedule": "会议的组织工作由市政府办公室负责（工作规则第四十三条第一款），只有市政府办公室可以安排会议。",

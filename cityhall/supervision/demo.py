@@ -97,3 +97,56 @@ def load_items(now: dt.datetime | None = None) -> int:
     # Just deployed, on time.
     new("emergency", "开展全市冬季安全生产大检查", "ordinary", today)
     return Item.objects.count()
+
+
+PLAN_ENTRIES = (
+    ("market-regulation", "全市食品安全专项督查", 12, ["unannounced", "random"], True),
+    ("market-regulation", "特种设备安全监督检查", 10, ["random"], True),
+    ("emergency", "全市冬季安全生产大检查", 12, ["unannounced", "clue"], True),
+    ("housing", "城镇老旧小区改造进展督查", 9, ["clue", "other"], False),
+    ("ecology", "重点行业大气污染防治督查", 6, ["unannounced", "random"], True),
+    ("education", "中小学校园安全检查", 3, ["random", "other"], True),
+)
+# Four of the seven counties have filed, so the page shows who has not.
+FILED_COUNTIES = ("xinbin", "qingyuan", "shuncheng", "dongzhou")
+
+
+@audit.atomic()
+def load_plans(now: dt.datetime | None = None) -> int:
+    """The year's city plan, four county plans and one spot check with a finding on the ledger."""
+    from .plans import EntryForm, city_plan, entry_add, finding_record, plan_file, spot_check_draw
+
+    now = now or timezone.now()
+    year = now.astimezone(LOCAL_TZ).year
+    if city_plan(year) is not None:
+        return 0
+    clerk = _p("office-clerk-1")
+    january = min(now, dt.datetime(year, 1, 10, 9, tzinfo=LOCAL_TZ))
+    plan = plan_file(actor=clerk, unit=Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE), year=year, at=january)
+    for unit, title, month, methods, grassroots in PLAN_ENTRIES:
+        entry_add(
+            actor=clerk,
+            plan=plan,
+            entry=EntryForm(Unit.objects.get(code=unit), title, month, methods, grassroots),
+            at=january,
+        )
+    for code in FILED_COUNTIES:
+        county = Unit.objects.get(code=code)
+        own = plan_file(actor=_head(code), unit=county, year=year, at=january)
+        entry_add(
+            actor=_head(code),
+            plan=own,
+            entry=EntryForm(county, f"{county.short_name}乡镇安全生产检查", 5, ["unannounced", "random"], True),
+            at=january,
+        )
+    check = spot_check_draw(actor=clerk, year=year, size=2, seed=f"{year}1120-抚顺督查", at=now - dt.timedelta(days=17))
+    drawn = plan.__class__.objects.get(pk=check.drawn[0])
+    finding_record(
+        actor=clerk,
+        check=check,
+        plan=drawn,
+        text="计划中的乡镇安全生产检查未按“四不两直”方式开展，检查记录不全",
+        responsible=f"{drawn.unit.short_name}政府办公室主任",
+        at=now - dt.timedelta(days=2),
+    )
+    return plan.entries.count()

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cityhall.accounts.permissions import OFFICE, actor_for, check
@@ -16,13 +17,20 @@ from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import RulesError, refusal_text
 
 from . import inspections as svc
-from .models import Inspection
+from .models import Inspection, PlanEntry
 
-RULES = ("inspection.plan-filing", "inspection.report", "inspection.unannounced-share", "inspection.unplanned")
+RULES = (
+    "inspection.annual-plan",
+    "inspection.plan-filing",
+    "inspection.report",
+    "inspection.unannounced-share",
+    "inspection.unplanned",
+    "inspection.sector-filing",
+)
 
 
 def _visible(actor):  # type: ignore[no-untyped-def]
-    qs = Inspection.objects.select_related("host_unit", "report_deadline")
+    qs = Inspection.objects.select_related("host_unit", "report_deadline", "plan_entry__plan")
     if OFFICE in actor.roles or "leader" in actor.roles or "admin" in actor.roles:
         return qs
     return qs.filter(host_unit__in=actor.unit_ids)
@@ -55,8 +63,24 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     ]
     post = request.POST
     values: dict[str, Any] = {
-        k: post.get(k, "") for k in ("host_unit", "title", "starts_on", "ends_on", "total_days", "unannounced_days")
+        k: post.get(k, "")
+        for k in (
+            "host_unit",
+            "title",
+            "starts_on",
+            "ends_on",
+            "total_days",
+            "unannounced_days",
+            "plan_entry",
+            "sector_basis",
+        )
     }
+    this_year = timezone.localdate().year
+    entries = list(
+        PlanEntry.objects.filter(host_unit__in=units, plan__year__in=[this_year, this_year + 1])
+        .select_related("plan", "host_unit")
+        .order_by("plan__year", "month", "id")
+    )
     values["methods"] = post.getlist("methods")
     for flag in ("unplanned", "grassroots", "county_wide", "cross_department", "notice_to_counties"):
         values[flag] = bool(post.get(flag))
@@ -93,6 +117,8 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
                         county_wide=values["county_wide"],
                         cross_department=values["cross_department"],
                         notice_to_counties=values["notice_to_counties"],
+                        plan_entry=next((e for e in entries if str(e.pk) == values["plan_entry"]), None),
+                        sector_basis=values["sector_basis"],
                     ),
                 )
             except RulesError as exc:
@@ -106,6 +132,8 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         "values": values,
         "units": units,
         "methods": Inspection.METHODS,
+        "entries": entries,
+        "sector_bases": [c for c in Inspection.SectorBasis.choices if c[0]],
         "error": error,
         "rules": [rulebook().rule(r) for r in RULES],
     }
@@ -127,6 +155,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "i": inspection,
             "can_report": inspection.state == Inspection.State.FILED and inspection.host_unit_id in actor.unit_ids,
             "can_approve": inspection.state == Inspection.State.AWAITING_APPROVAL and OFFICE in actor.roles,
+            "can_review": inspection.state == Inspection.State.AWAITING_REVIEW and OFFICE in actor.roles,
+            "sector_rule": rulebook().rule("inspection.sector-filing"),
             "filing_rule": rulebook().rule("inspection.plan-filing"),
             "report_rule": rulebook().rule("inspection.report"),
         },
@@ -143,6 +173,13 @@ def inspection_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "report":
             svc.inspection_report(actor=actor.person, inspection=inspection, text=request.POST.get("text", ""))
             messages.success(request, "情况报告已报送备案。")
+        elif action in ("accept", "return"):
+            svc.inspection_review(
+                actor=actor.person, inspection=inspection, accept=action == "accept", note=request.POST.get("note", "")
+            )
+            messages.success(
+                request, "备案审查通过，情况报告时限开始计算。" if action == "accept" else "已退回组织单位。"
+            )
         elif action == "approve":
             svc.inspection_approve(actor=actor.person, inspection=inspection)
             messages.success(request, "已批准，情况报告时限开始计算。")

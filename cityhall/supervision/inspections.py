@@ -29,7 +29,7 @@ from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
 from cityhall.workflow.services import deadline_close, deadline_schedule
 
-from .models import Inspection
+from .models import Inspection, InspectionPlan, PlanEntry
 
 REPORT_KIND = "supervision.inspection-report"
 
@@ -56,6 +56,8 @@ class InspectionForm:
     county_wide: bool = False
     cross_department: bool = False
     notice_to_counties: bool = False
+    plan_entry: PlanEntry | None = None
+    sector_basis: str = ""
 
 
 @applies("inspection.unplanned", "inspection.unannounced-share")
@@ -133,7 +135,40 @@ def _start_report_clock(inspection: Inspection, actor: Person, at: dt.datetime) 
     )
 
 
-@applies("inspection.plan-filing", "inspection.report", "inspection.unplanned", "inspection.unannounced-share")
+def _check_plan_entry(form: InspectionForm) -> None:
+    """A planned activity is one on the year's plan (Art 59): the city's, or the county's own (Art 60)."""
+    rule = _rule("inspection.annual-plan")
+    entry = form.plan_entry
+    if entry is not None:
+        if entry.host_unit_id != form.host_unit.pk:
+            raise InvalidInput(f"所选计划事项由{entry.host_unit.name}组织，不是{form.host_unit.name}", "plan_entry")
+        if entry.plan.year != form.starts_on.year:
+            raise InvalidInput(f"所选计划事项属于{entry.plan.year}年度计划，开展日期不在该年度", "plan_entry")
+        return
+    if not form.planned or form.sector_basis:
+        return
+    owner = form.host_unit if form.host_unit.kind == Unit.Kind.COUNTY else None
+    plan = (
+        InspectionPlan.objects.filter(year=form.starts_on.year, unit=owner).first()
+        if owner is not None
+        else InspectionPlan.objects.filter(year=form.starts_on.year, unit__kind=Unit.Kind.GENERAL_OFFICE).first()
+    )
+    if plan is not None:
+        raise InspectionError(
+            "not_in_plan",
+            rule.citation,
+            f"{plan.title}中没有选定对应事项；不在计划中的，请勾选“计划外”报市政府办公室批准",
+        )
+
+
+@applies(
+    "inspection.plan-filing",
+    "inspection.report",
+    "inspection.unplanned",
+    "inspection.unannounced-share",
+    "inspection.annual-plan",
+    "inspection.sector-filing",
+)
 def inspection_file(*, actor: Person, form: InspectionForm, at: dt.datetime | None = None) -> Inspection:
     """File the plan with the office. Late filing is flagged (Art 60); an unplanned activity waits for the
     office's approval (Art 61); the report clock starts once the plan stands."""
@@ -145,6 +180,10 @@ def inspection_file(*, actor: Person, form: InspectionForm, at: dt.datetime | No
             _rule("inspection.plan-filing").citation,
             f"只能以本单位名义报送，您不在{form.host_unit.name}任职",
         )
+    _check_plan_entry(form)
+    sector = bool(form.sector_basis)
+    if sector and form.sector_basis not in dict(Inspection.SectorBasis.choices):
+        raise InvalidInput("请选择行业系统督查检查考核的依据", "sector_basis")
     due = rule_deadline("inspection.plan-filing", form.starts_on).due
     late = at.astimezone(LOCAL_TZ).date() > due
     if late:
@@ -153,7 +192,14 @@ def inspection_file(*, actor: Person, form: InspectionForm, at: dt.datetime | No
             f"开展方案应于开展前5个工作日内（最迟{due:%Y-%m-%d}）报送市政府办公室备案，本次于"
             f"{at.astimezone(LOCAL_TZ):%Y-%m-%d}报送，已逾期（{_rule('inspection.plan-filing').short_citation}）",
         )
-    needs_approval = not form.planned
+    needs_approval = not form.planned and not sector
+    state = (
+        Inspection.State.AWAITING_REVIEW
+        if sector
+        else Inspection.State.AWAITING_APPROVAL
+        if needs_approval
+        else Inspection.State.FILED
+    )
     with audit.atomic():
         inspection = Inspection.objects.create(
             host_unit=form.host_unit,
@@ -161,19 +207,23 @@ def inspection_file(*, actor: Person, form: InspectionForm, at: dt.datetime | No
             methods=form.methods,
             starts_on=form.starts_on,
             ends_on=form.ends_on,
-            planned=form.planned,
+            planned=form.planned and not sector,
             grassroots=form.grassroots,
             total_days=form.total_days,
             unannounced_days=form.unannounced_days,
             county_wide=form.county_wide,
-            state=Inspection.State.AWAITING_APPROVAL if needs_approval else Inspection.State.FILED,
+            plan_entry=form.plan_entry,
+            sector_basis=form.sector_basis,
+            state=state,
             filed_by=actor,
             filed_at=at,
             filing_due=due,
             filed_late=late,
             warnings=warnings,
         )
-        if needs_approval:
+        if sector:
+            _open_item(inspection, "行业系统督查检查考核备案审查", "inspection:review", at, unit=general_office())
+        elif needs_approval:
             _open_item(inspection, "审批计划外督查检查考核", "inspection:approve", at, unit=general_office())
         else:
             _start_report_clock(inspection, actor, at)
@@ -182,7 +232,10 @@ def inspection_file(*, actor: Person, form: InspectionForm, at: dt.datetime | No
             action="inspection.file",
             subject=inspection,
             after={"title": inspection.title, "start": form.starts_on.isoformat(), "late": late, "warnings": warnings},
-            rule_ids=["inspection.plan-filing"] + (["inspection.unplanned"] if needs_approval else []),
+            rule_ids=["inspection.plan-filing"]
+            + (["inspection.sector-filing"] if sector else [])
+            + (["inspection.unplanned"] if needs_approval else [])
+            + (["inspection.annual-plan"] if form.plan_entry else []),
             at=at,
         )
     return inspection
@@ -207,6 +260,41 @@ def inspection_approve(*, actor: Person, inspection: Inspection, at: dt.datetime
             subject=locked,
             after={"state": locked.state},
             rule_ids=["inspection.unplanned"],
+            at=at,
+        )
+    return locked
+
+
+@applies("inspection.sector-filing")
+def inspection_review(
+    *, actor: Person, inspection: Inspection, accept: bool, note: str = "", at: dt.datetime | None = None
+) -> Inspection:
+    """The office's 备案审查 of a sector inspection (Art 61 ¶2): accepted, the plan stands and its report
+    clock starts; otherwise it goes back with the office's note."""
+    at = at or timezone.now()
+    rule = _rule("inspection.sector-filing")
+    if not is_office(actor, at):
+        raise InspectionError("not_office", rule.citation, "行业系统督查检查考核由市政府办公室备案审查")
+    if not accept and not note.strip():
+        raise InvalidInput("退回须写明审查意见", "note")
+    with audit.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if locked.state != Inspection.State.AWAITING_REVIEW:
+            raise InspectionError("not_waiting", rule.citation, f"这项活动{locked.get_state_display()}，不在待审查状态")
+        locked.state = Inspection.State.FILED if accept else Inspection.State.RETURNED
+        locked.approved_by, locked.approved_at, locked.review_note = actor, at, note.strip()[:300]
+        locked.save(update_fields=["state", "approved_by", "approved_at", "review_note"])
+        _close_items(locked, ["inspection:review"], actor, at)
+        if accept:
+            _start_report_clock(locked, actor, at)
+        else:
+            _open_item(locked, "行业系统督查检查考核备案审查未通过", "inspection:returned", at, unit=locked.host_unit)
+        audit_record(
+            actor=actor,
+            action="inspection.review",
+            subject=locked,
+            after={"state": locked.state, "note": locked.review_note},
+            rule_ids=["inspection.sector-filing"],
             at=at,
         )
     return locked

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from cityhall.org.models import Person, Unit
+from cityhall.org.models import Person, Position, Unit
 
 
 class Item(models.Model):
@@ -56,6 +56,12 @@ class Item(models.Model):
     created_by = models.ForeignKey(Person, verbose_name="立项人", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("立项时间", default=timezone.now)
     escalated_at = models.DateTimeField("逾期上报时间", null=True, blank=True)
+    # The second step of Art 8(3): the supervising vice mayor passes it on to the executive vice mayor or the
+    # mayor "如有必要", so it is that leader's act, never automatic.
+    escalated_further_at = models.DateTimeField("报请协调时间", null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        Position, verbose_name="报请协调的领导", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
     closed_late = models.BooleanField("逾期销号", default=False)
 
@@ -128,8 +134,15 @@ class Inspection(models.Model):
 
     class State(models.TextChoices):
         AWAITING_APPROVAL = "awaiting_approval", "计划外，待市政府办公室批准"
+        AWAITING_REVIEW = "awaiting_review", "行业系统督查，待市政府办公室备案审查"
+        RETURNED = "returned", "备案审查未通过"
         FILED = "filed", "方案已备案"
         REPORTED = "reported", "情况报告已备案"
+
+    class SectorBasis(models.TextChoices):
+        NONE = "", "不属于行业系统督查检查考核"
+        ABOVE = "above", "按照上级统一部署开展"
+        LAW = "law", "依法依规面向基层单位开展"
 
     METHODS = [("clue", "线索核查法"), ("unannounced", "“四不两直”暗访"), ("random", "随机抽查"), ("other", "其他方式")]
 
@@ -143,6 +156,18 @@ class Inspection(models.Model):
     total_days = models.PositiveSmallIntegerField("实地时间（天）", default=0)
     unannounced_days = models.PositiveSmallIntegerField("“四不两直”和随机抽查时间（天）", default=0)
     county_wide = models.BooleanField("各县（区）全覆盖", default=False)
+    plan_entry = models.ForeignKey(
+        "PlanEntry",
+        verbose_name="年度计划事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    sector_basis = models.CharField(
+        "行业系统督查检查考核", max_length=8, choices=SectorBasis.choices, default=SectorBasis.NONE, blank=True
+    )
+    review_note = models.CharField("备案审查意见", max_length=300, blank=True)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.FILED)
     filed_by = models.ForeignKey(Person, verbose_name="报送人", on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField("报送时间")
@@ -175,6 +200,95 @@ class Inspection(models.Model):
     def method_labels(self) -> list[str]:
         names = dict(self.METHODS)
         return [names.get(m, m) for m in self.methods]
+
+
+class InspectionPlan(models.Model):
+    """A year's plan of supervision, inspection and evaluation activities: the city's (市级层面, made by the
+    office, Art 59), or a county's, filed with the office (备案管理, Art 60)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    unit = models.ForeignKey(Unit, verbose_name="制定单位", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("计划名称", max_length=120)
+    filed_by = models.ForeignKey(Person, verbose_name="报送人", on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField("报送时间")
+
+    class Meta:
+        ordering = ["-year", "unit__kind", "unit_id"]
+        verbose_name = "督查检查考核年度计划"
+        verbose_name_plural = "督查检查考核年度计划"
+        constraints = [models.UniqueConstraint(fields=["year", "unit"], name="inspection_plan_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_city(self) -> bool:
+        return self.unit.kind == Unit.Kind.GENERAL_OFFICE
+
+
+class PlanEntry(models.Model):
+    """One activity in a year's plan, with its host unit, month and methods."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="entries")
+    host_unit = models.ForeignKey(Unit, verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("督查检查考核事项", max_length=120)
+    month = models.PositiveSmallIntegerField("计划开展月份")
+    methods = models.JSONField("方式方法", default=list)
+    grassroots = models.BooleanField("面向基层", default=False)
+
+    class Meta:
+        ordering = ["plan", "month", "id"]
+        verbose_name = "年度计划事项"
+        verbose_name_plural = "年度计划事项"
+
+    def __str__(self) -> str:
+        return f"{self.month}月：{self.title}"
+
+    @property
+    def method_labels(self) -> list[str]:
+        names = dict(Inspection.METHODS)
+        return [names.get(m, m) for m in self.methods]
+
+
+class SpotCheck(models.Model):
+    """The office's random draw of county plans to check their execution (抽查, Art 60). The draw is
+    reproducible: anyone can repeat it from the published seed and the population in its recorded order."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    seed = models.CharField("随机种子", max_length=64)
+    population = models.JSONField("抽取范围（计划编号，按序）")
+    sample_size = models.PositiveSmallIntegerField("抽取数量")
+    drawn = models.JSONField("抽中（计划编号，按抽取顺序）")
+    algorithm = models.CharField("抽取方法", max_length=120)
+    drawn_by = models.ForeignKey(Person, verbose_name="抽取人", on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField("抽取时间")
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+        verbose_name = "县（区）计划执行情况抽查"
+        verbose_name_plural = "县（区）计划执行情况抽查"
+
+    def __str__(self) -> str:
+        return f"{self.year}年度抽查（种子 {self.seed}）"
+
+
+class SpotFinding(models.Model):
+    """A problem found in a spot check; it becomes a ledger item for the county to rectify (督促整改)."""
+
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="findings")
+    plan = models.ForeignKey(InspectionPlan, verbose_name="被抽查计划", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("发现问题")
+    item = models.OneToOneField(Item, verbose_name="督办事项", on_delete=models.PROTECT, related_name="spot_finding")
+    by = models.ForeignKey(Person, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("记录时间")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "抽查发现问题"
+        verbose_name_plural = "抽查发现问题"
+
+    def __str__(self) -> str:
+        return self.text[:40]
 
 
 class EvaluationRun(models.Model):

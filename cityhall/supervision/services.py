@@ -258,7 +258,11 @@ def item_from_instruction(
 
 
 def _lock(item: Item) -> Item:
-    return Item.objects.select_for_update(of=("self",)).select_related("deadline", "lead_unit").get(pk=item.pk)
+    return (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("deadline", "lead_unit", "escalated_to")
+        .get(pk=item.pk)
+    )
 
 
 @applies("supervision.reporting")
@@ -407,6 +411,80 @@ def escalate_many(deadlines: list[Deadline], now: dt.datetime) -> dict[int, str]
             at=now,
         )
     return out
+
+
+ESCALATION_TARGETS = {"executive": "负责日常工作的副市长", "mayor": "市长"}
+
+
+def escalation_targets(item: Item, actor: Person, at: dt.datetime) -> dict[str, Position]:
+    """Whom the supervising vice mayor may pass an overdue item on to (Art 8(3)): the executive vice mayor
+    or the mayor; the executive vice mayor themself passes it to the mayor. Empty when ``actor`` is not a
+    leader holding the item's escalation."""
+    from cityhall.org.selectors import executive_vice_mayor_at, positions_held
+
+    if item.escalated_further_at is not None or item.state == Item.State.CLOSED:
+        return {}
+    held = {p.pk for p in positions_held(actor, at)}
+    waiting = InboxItem.objects.filter(
+        subject_type=_ct(),
+        subject_id=str(item.pk),
+        key="supervision:escalated",
+        state=InboxItem.State.OPEN,
+        assignee_position__in=held,
+    ).exists()
+    if not waiting:
+        return {}
+    out: dict[str, Position] = {}
+    executive = executive_vice_mayor_at(at)
+    if executive is not None and executive.pk not in held:
+        out["executive"] = executive
+    mayor = Position.objects.filter(kind=Position.Kind.MAYOR).order_by("rank", "id").first()
+    if mayor is not None and mayor.pk not in held:
+        out["mayor"] = mayor
+    return out
+
+
+@applies("supervision.escalation")
+def escalate_further(*, actor: Person, item: Item, to: str, reason: str, at: dt.datetime | None = None) -> Item:
+    """The second step of Art 8(3): 如有必要, the lead unit's supervising vice mayor reports the overdue
+    item to the executive vice mayor or the mayor. It is that leader's decision, so it takes a reason."""
+    at = at or timezone.now()
+    if not reason.strip():
+        raise InvalidInput("请写明报请协调的理由", "reason")
+    with audit.atomic():
+        locked = _lock(item)
+        if locked.state == Item.State.CLOSED:
+            raise SupervisionError("closed", _cite("supervision.escalation"), "事项已销号，无需报请协调")
+        if locked.escalated_further_at is not None and locked.escalated_to is not None:
+            raise SupervisionError(
+                "already",
+                _cite("supervision.escalation"),
+                f"已于{locked.escalated_further_at.astimezone(LOCAL_TZ):%Y-%m-%d}报{locked.escalated_to.title}协调",
+            )
+        targets = escalation_targets(locked, actor, at)
+        if not targets:
+            raise SupervisionError(
+                "not_escalated_to_you",
+                _cite("supervision.escalation"),
+                "逾期事项先报牵头单位分管副市长协调；由该分管副市长视情况报负责日常工作的副市长或市长",
+            )
+        target = targets.get(to)
+        if target is None:
+            raise InvalidInput("请选择报请协调的领导：" + "或".join(ESCALATION_TARGETS[k] for k in targets), "to")
+        locked.escalated_further_at, locked.escalated_to = at, target
+        locked.save(update_fields=["escalated_further_at", "escalated_to"])
+        _event(locked, Event.Kind.ESCALATED, f"分管副市长协调后，报{target.title}协调：{reason.strip()}", actor, at)
+        _close(locked, ["supervision:escalated"], actor, at)
+        _open(locked, "逾期督办事项（报请协调）", "supervision:escalated", at, position=target)
+        audit_record(
+            actor=actor,
+            action="supervision.escalate_further",
+            subject=locked,
+            after={"to": target.title, "reason": reason.strip()},
+            rule_ids=["supervision.escalation"],
+            at=at,
+        )
+    return locked
 
 
 register(

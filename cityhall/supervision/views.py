@@ -159,6 +159,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ledger_rule": rulebook().rule("supervision.ledger"),
             "can_report": is_lead and item.state == Item.State.OPEN,
             "can_review": OFFICE in actor.roles and item.state == Item.State.REPORTED,
+            "escalate_to": svc.escalation_targets(item, actor.person, now) if actor.person else {},
+            "escalation_rule": rulebook().rule("supervision.escalation"),
             "now": now,
             "draft": request.session.pop("supervision_draft", ""),
         },
@@ -180,6 +182,11 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action in ("close", "return"):
             svc.review(actor=actor.person, item=item, close=action == "close", reason=request.POST.get("reason", ""))
             messages.success(request, "已销号。" if action == "close" else "已退回责任单位继续办理。")
+        elif action == "escalate":
+            item = svc.escalate_further(
+                actor=actor.person, item=item, to=request.POST.get("to", ""), reason=request.POST.get("reason", "")
+            )
+            messages.success(request, f"已报{item.escalated_to.title if item.escalated_to else ''}协调。")
         else:
             raise Http404
     except RulesError as exc:

@@ -145,6 +145,45 @@ def test_8_3_an_overdue_item_goes_to_the_supervising_vice_mayor_and_the_offices_
     ).exists()
 
 
+@pytest.mark.rule("supervision.escalation")
+def test_8_3_the_supervising_vice_mayor_may_pass_an_overdue_item_on_to_the_executive_vice_mayor_or_the_mayor(demo):
+    from cityhall.org.selectors import executive_vice_mayor_at
+    from cityhall.supervision.services import escalate_further, escalation_targets
+
+    item = direct()
+    run_once(now=item.deadline.due_at + dt.timedelta(minutes=1))
+    item.refresh_from_db()
+    leader_position = Position.objects.get(
+        pk=InboxItem.objects.get(subject_id=str(item.pk), key="supervision:escalated").assignee_position_id
+    )
+    leader = person(leader_position.code)
+    with pytest.raises(SupervisionError) as refused:  # the first step is the supervising vice mayor's, nobody else's
+        escalate_further(actor=person(CLERK), item=item, to="mayor", reason="协调不成")
+    assert "第八条" in refused.value.citation
+    with pytest.raises(InvalidInput):
+        escalate_further(actor=leader, item=item, to="mayor", reason=" ")
+    later = item.deadline.due_at + dt.timedelta(hours=2)
+    executive = executive_vice_mayor_at(later)
+    assert executive is not None and executive != leader_position
+    assert set(escalation_targets(item, leader, later)) == {"executive", "mayor"}
+    item = escalate_further(actor=leader, item=item, to="executive", reason="涉及财政资金，需统筹协调", at=later)
+    assert item.escalated_to == executive
+    assert (
+        InboxItem.objects.get(subject_id=str(item.pk), key="supervision:escalated", state="open").assignee_position
+        == executive
+    )
+    assert (
+        InboxItem.objects.get(
+            subject_id=str(item.pk), key="supervision:escalated", assignee_position=leader_position
+        ).state
+        == "done"
+    )
+    assert item.events.filter(kind="escalated").count() == 2
+    assert f"报{executive.title}协调：涉及财政资金" in str(item.events.order_by("at", "id").last().text)
+    with pytest.raises(SupervisionError):  # one second step, not a chain
+        escalate_further(actor=person(executive.code), item=item, to="mayor", reason="再报", at=later)
+
+
 @pytest.mark.rule("supervision.ordinary")
 def test_the_ledger_is_listed_in_the_product_shape_with_overdue_filtering(demo, capsys):
     import json

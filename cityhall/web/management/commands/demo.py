@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cityhall.documents.demo import load_documents
 from cityhall.meetings.demo import load_meetings, load_topics
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
-from cityhall.supervision.demo import load_items
+from cityhall.supervision.demo import load_items, load_plans
 
 
 def _admin_todo() -> None:
@@ -65,6 +65,7 @@ class Command(BaseCommand):
         topics = load_topics()
         meetings = load_meetings()
         items = load_items()
+        plan_entries = load_plans()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
@@ -77,6 +78,10 @@ class Command(BaseCommand):
         if items:
             self.stdout.write(
                 f"督查督办台账中有 {items} 项演示事项（逾期上报、待复核、已销号、退回、年初确定、新部署各有）。"
+            )
+        if plan_entries:
+            self.stdout.write(
+                f"已制定本年度市级层面督查检查考核计划（{plan_entries} 项），4 个县（区）计划已备案并抽查 2 个。"
             )
         self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role in logins:
