@@ -124,6 +124,13 @@ def test_journey_1_three_decisions_on_the_ledger_one_closed_one_sent_back_one_ov
     expect(escalated).to_be_visible()
     escalated.get_by_role("link").first.click()
     expect(page.locator("#history tr[data-event='escalated']")).to_contain_text("常务副市长")
+    # 如有必要 the executive vice mayor, who supervises 发改委 here, passes it on to the mayor (Art 8(3)).
+    page.locator("#escalate-reason").fill("涉及多部门资金统筹")
+    page.locator("#escalate-form").get_by_role("button", name="报请协调").click()
+    expect(page.locator("#history")).to_contain_text("报市长协调：涉及多部门资金统筹")
+    expect(page.locator("#escalate-form")).to_have_count(0)
+    switch_to(page, "mayor")
+    expect(page.locator("#inbox tr", has_text="逾期督办事项（报请协调）｜报送老旧小区改造年度进展情况")).to_be_visible()
     switch_to(page, "clerk")
     expect(page.locator("#inbox tr", has_text="逾期督办事项｜报送老旧小区改造年度进展情况")).to_be_visible()
     assert meeting.decisions.count() == 3
@@ -299,3 +306,81 @@ def test_journey_5_the_office_runs_the_years_evaluation_views_the_ranking_and_is
     with page.expect_download() as download:
         page.locator("#notice-docx").click()
     assert download.value.suggested_filename.endswith(".docx")
+
+
+@pytest.mark.rule("inspection.annual-plan", "inspection.county-plans", "inspection.sector-filing")
+def test_journey_7_the_annual_plan_a_planned_activity_a_county_spot_check_and_a_sector_review(page: Page, demo):
+    import hashlib
+
+    from cityhall.org.models import Person, Unit
+    from cityhall.supervision.plans import plan_file
+
+    year = timezone.localdate().year
+    # The office makes the city plan and puts 市场监管局's activity on it.
+    login(page, "clerk")
+    page.goto("/supervision/inspections/")
+    page.locator("#plans-link").click()
+    page.locator("#city-plan-create").click()
+    entry = page.locator("#entry-form")
+    entry.get_by_label("组织单位").select_option(label="抚顺市市场监督管理局")
+    entry.get_by_label("督查检查考核事项").fill("全市食品安全专项督查")
+    entry.get_by_label("计划开展月份").select_option(label="12月")
+    entry.get_by_label("“四不两直”暗访").check()
+    entry.get_by_role("button", name="列入计划").click()
+    expect(page.locator("#entry-list")).to_contain_text("全市食品安全专项督查")
+
+    # 市场监管局 files it as planned: without naming the entry it is refused, with it the plan stands.
+    switch_to(page, "market-regulation")
+    page.goto("/supervision/inspections/new/")
+    form = page.locator("#inspection-form")
+    form.get_by_label("督查检查考核事项").fill("全市食品安全专项督查")
+    form.get_by_label("开展日期").fill(f"{year}-12-28")
+    form.get_by_label("完成日期").fill(f"{year}-12-30")
+    form.get_by_label("“四不两直”暗访").check()
+    form.get_by_role("button", name="报送市政府办公室备案").click()
+    expect(page.locator("#inspection-form [role='alert']")).to_contain_text("第五十九条")
+    page.locator("#plan_entry").select_option(index=1)
+    page.locator("#inspection-form").get_by_role("button", name="报送市政府办公室备案").click()
+    expect(page.locator("#inspection-plan")).to_contain_text("全市食品安全专项督查")
+
+    # A sector inspection goes to the office for review first (Art 61 ¶2).
+    page.goto("/supervision/inspections/new/")
+    form = page.locator("#inspection-form")
+    form.get_by_label("督查检查考核事项").fill("省局部署的电梯安全检查")
+    form.get_by_label("开展日期").fill(f"{year + 1}-03-09")
+    form.get_by_label("完成日期").fill(f"{year + 1}-03-13")
+    form.get_by_role("checkbox", name="随机抽查").check()
+    form.get_by_label("行业系统督查检查考核").select_option("above")
+    form.get_by_role("button", name="报送市政府办公室备案").click()
+    expect(page.locator("#inspection-state")).to_contain_text("待市政府办公室备案审查")
+
+    # Three counties file their plans; the office reviews the sector inspection and draws two counties.
+    for code in ("xinbin", "qingyuan", "shuncheng"):
+        head = Person.objects.get(holdings__position__code=f"head-{code}", holdings__end__isnull=True)
+        plan_file(actor=head, unit=Unit.objects.get(code=code), year=year)
+    switch_to(page, "clerk")
+    page.locator("#inbox tr", has_text="行业系统督查检查考核备案审查｜省局部署的电梯安全检查").first.get_by_role(
+        "link"
+    ).first.click()
+    page.locator("#review-form").get_by_role("button", name="审查通过，予以备案").click()
+    expect(page.locator("#inspection-state")).to_have_text("方案已备案")
+    page.goto(f"/supervision/plans/?year={year}")
+    expect(page.locator("#county-count")).to_contain_text("3/7")
+    draw = page.locator("#draw-form")
+    draw.get_by_label("抽取数量").fill("2")
+    draw.get_by_label("随机种子（可预先公布；留空则随机生成）").fill("公开种子-1")
+    draw.get_by_role("button", name="抽取").click()
+    expect(page.locator("#seed")).to_have_text("公开种子-1")
+    by_hand = sorted(
+        ("xinbin", "qingyuan", "shuncheng"), key=lambda c: hashlib.sha256(f"公开种子-1:{c}".encode()).hexdigest()
+    )
+    first = Unit.objects.get(code=by_hand[0]).name
+    expect(page.locator("#draw-table tr[data-drawn='1']")).to_contain_text(first)
+    finding = page.locator("#finding-form")
+    finding.get_by_label("被抽查的县（区）").select_option(label=first)
+    finding.get_by_label("责任人").fill("县政府办公室主任")
+    finding.get_by_label("发现的问题").fill("乡镇检查记录不全")
+    finding.get_by_role("button", name="记入台账，督促整改").click()
+    expect(page.locator("#findings")).to_contain_text("乡镇检查记录不全")
+    switch_to(page, by_hand[0])
+    expect(page.locator("#inbox tr", has_text="督办通知｜督促整改：乡镇检查记录不全")).to_be_visible()
