@@ -52,7 +52,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "supervision/plans.html",
         {
             "year": year,
-            "plans": list(plans),
+            "plans": sorted(plans, key=lambda p: (not p.is_city, p.unit_id)),  # the city's plan first
             "city_missing": OFFICE in actor.roles and general_office().pk not in filed,
             "office_pk": general_office().pk,
             "counties_to_file": [u for u in counties if u.pk not in filed],
