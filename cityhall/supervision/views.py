@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +21,8 @@ from cityhall.rules import RulesError, refusal_text
 from . import services as svc
 from .dashboard import figures
 from .models import Evidence, Item
+
+LEDGER_ROWS = 500
 
 
 def visible_items(actor: Actor) -> QuerySet[Item]:
@@ -52,14 +54,24 @@ def ledger(request: HttpRequest) -> HttpResponse:
     if request.GET.get("overdue"):
         qs = qs.exclude(state=Item.State.CLOSED).filter(due_date__lt=today)
     soon = svc.soon_until(today)
-    items = list(qs.order_by("state", "due_date", "id")[:500])
+    items = list(qs.order_by("state", "due_date", "id")[:LEDGER_ROWS])
     rows = [(i, svc.light(i, today, soon)) for i in items]
+    # The lights are counted over the whole filtered ledger in the database, not over the rows shown.
+    is_open = ~Q(state=Item.State.CLOSED)
+    counts = qs.order_by().aggregate(
+        red=Count("id", distinct=True, filter=is_open & Q(due_date__lt=today)),
+        amber=Count("id", distinct=True, filter=is_open & Q(due_date__gte=today, due_date__lte=soon)),
+        green=Count("id", distinct=True, filter=is_open & Q(due_date__gt=soon)),
+        closed=Count("id", distinct=True, filter=Q(state=Item.State.CLOSED)),
+    )
     return render(
         request,
         "supervision/ledger.html",
         {
             "rows": rows,
-            "counts": {c: sum(1 for _, light in rows if light == c) for c in ("red", "amber", "green", "closed")},
+            "counts": counts,
+            "shown": len(rows),
+            "total": sum(counts.values()),
             "states": Item.State.choices,
             "units": Unit.objects.filter(pk__in=qs.values("lead_unit")).order_by("kind", "id"),
             "filters": request.GET,

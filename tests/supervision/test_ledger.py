@@ -292,3 +292,17 @@ def test_the_demo_ledger_has_an_item_in_every_state_and_loads_once(demo):
     assert Item.objects.filter(events__kind="returned").count() == 1
     assert Item.objects.filter(category="annual").count() == 3
     assert Item.objects.values("lead_unit").distinct().count() >= 6
+
+
+def test_the_ledgers_traffic_light_counts_cover_the_whole_ledger_not_only_the_rows_shown(demo, client, monkeypatch):
+    from cityhall.org.demo import DEMO_PASSWORD
+    from cityhall.supervision import views
+
+    for _ in range(3):
+        direct(deployed=dt.date(2026, 1, 5))  # long overdue: red
+    direct(deployed=dt.date(2099, 1, 5))  # far off: green
+    monkeypatch.setattr(views, "LEDGER_ROWS", 2)
+    client.login(username="clerk", password=DEMO_PASSWORD)
+    page = client.get("/supervision/").content.decode()
+    assert 'id="count-red">3<' in page and 'id="count-green">1<' in page
+    assert "共 4 项" in page and "前 2 项" in page
