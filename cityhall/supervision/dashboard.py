@@ -8,17 +8,18 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from .models import Item
+from .services import light_filters
 
 
 def figures(items: QuerySet[Item], today: dt.date, soon: dt.date) -> dict[str, Any]:
     """Open, due-soon and overdue items by unit and by source; each unit's on-time closing rate; the 710
     distribution; and the year-end countdown of the items set at the start of the year."""
-    is_open = ~Q(state=Item.State.CLOSED)
+    lights = light_filters(today, soon)
     counts = {
-        "open": Count("id", distinct=True, filter=is_open & Q(due_date__gt=soon)),
-        "due_soon": Count("id", distinct=True, filter=is_open & Q(due_date__gte=today, due_date__lte=soon)),
-        "overdue": Count("id", distinct=True, filter=is_open & Q(due_date__lt=today)),
-        "closed": Count("id", distinct=True, filter=Q(state=Item.State.CLOSED)),
+        "open": Count("id", distinct=True, filter=lights["green"]),
+        "due_soon": Count("id", distinct=True, filter=lights["amber"]),
+        "overdue": Count("id", distinct=True, filter=lights["red"]),
+        "closed": Count("id", distinct=True, filter=lights["closed"]),
         "closed_on_time": Count("id", distinct=True, filter=Q(state=Item.State.CLOSED, closed_late=False)),
     }
     # The counts are built once and passed by name, which the type stubs cannot follow: read untyped.

@@ -12,7 +12,7 @@ from cityhall.rules.deadlines import LOCAL_TZ
 from cityhall.workflow import audit
 from cityhall.workflow.models import Deadline
 
-from .models import Item
+from .models import InspectionPlan, Item
 from .services import ItemForm, completion_report, escalate_many, item_create, progress_report, review
 
 MARKER = "督促各县区完成冬季清洁取暖改造入户核查"
@@ -140,7 +140,7 @@ def load_plans(now: dt.datetime | None = None) -> int:
             at=january,
         )
     check = spot_check_draw(actor=clerk, year=year, size=2, seed=f"{year}1120-抚顺督查", at=now - dt.timedelta(days=17))
-    drawn = plan.__class__.objects.get(pk=check.drawn[0])
+    drawn = InspectionPlan.objects.get(pk=check.drawn[0])
     finding_record(
         actor=clerk,
         check=check,

@@ -29,7 +29,8 @@ from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
 from cityhall.workflow.services import deadline_close, deadline_schedule
 
-from .models import Inspection, InspectionPlan, PlanEntry
+from .models import Inspection, PlanEntry
+from .plans import plan_for
 
 REPORT_KIND = "supervision.inspection-report"
 
@@ -147,12 +148,7 @@ def _check_plan_entry(form: InspectionForm) -> None:
         return
     if not form.planned or form.sector_basis:
         return
-    owner = form.host_unit if form.host_unit.kind == Unit.Kind.COUNTY else None
-    plan = (
-        InspectionPlan.objects.filter(year=form.starts_on.year, unit=owner).first()
-        if owner is not None
-        else InspectionPlan.objects.filter(year=form.starts_on.year, unit__kind=Unit.Kind.GENERAL_OFFICE).first()
-    )
+    plan = plan_for(form.host_unit, form.starts_on.year)
     if plan is not None:
         raise InspectionError(
             "not_in_plan",

@@ -90,10 +90,6 @@ def _plan(request: HttpRequest, pk: int) -> tuple[Actor, InspectionPlan]:
     return actor, plan
 
 
-def _can_edit(actor: Actor, plan: InspectionPlan) -> bool:
-    return OFFICE in actor.roles if plan.is_city else plan.unit_id in actor.unit_ids
-
-
 def plan_detail(
     request: HttpRequest, pk: int, *, error: str = "", values: dict[str, Any] | None = None
 ) -> HttpResponse:
@@ -112,7 +108,7 @@ def plan_detail(
         {
             "plan": plan,
             "entries": entries,
-            "can_edit": _can_edit(actor, plan),
+            "can_edit": actor.person is not None and svc.may_edit(actor.person, plan, timezone.now()),
             "hosts": hosts,
             "methods": Inspection.METHODS,
             "months": range(1, 13),

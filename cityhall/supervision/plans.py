@@ -66,6 +66,18 @@ def city_plan(year: int) -> InspectionPlan | None:
     return InspectionPlan.objects.filter(year=year, unit__kind=Unit.Kind.GENERAL_OFFICE).first()
 
 
+def plan_for(host: Unit, year: int) -> InspectionPlan | None:
+    """The plan an activity of ``host`` belongs on: a county's own, or the city's for everyone else."""
+    if host.kind == Unit.Kind.COUNTY:
+        return InspectionPlan.objects.filter(year=year, unit=host).first()
+    return city_plan(year)
+
+
+def may_edit(person: Person, plan: InspectionPlan, at: dt.datetime) -> bool:
+    """The city's plan is the office's to draw up; a county's plan is that county's."""
+    return is_office(person, at) if plan.is_city else belongs_to(person, plan.unit, at)
+
+
 @applies("inspection.annual-plan", "inspection.county-plans")
 def plan_file(*, actor: Person, unit: Unit, year: int, at: dt.datetime | None = None) -> InspectionPlan:
     """Start the year's plan: the city's by the office (Art 59), or a county's, filed by that county (Art 60)."""
@@ -100,9 +112,8 @@ def plan_file(*, actor: Person, unit: Unit, year: int, at: dt.datetime | None = 
 @applies("inspection.annual-plan", "inspection.county-plans")
 def entry_add(*, actor: Person, plan: InspectionPlan, entry: EntryForm, at: dt.datetime | None = None) -> PlanEntry:
     at = at or timezone.now()
-    allowed = is_office(actor, at) if plan.is_city else belongs_to(actor, plan.unit, at)
     rule_id = "inspection.annual-plan" if plan.is_city else "inspection.county-plans"
-    if not allowed:
+    if not may_edit(actor, plan, at):
         raise PlanError("not_owner", _cite(rule_id), f"{plan.title}由{plan.unit.name}编制")
     _check_entry(entry)
     if plan.is_city and entry.host_unit.kind == Unit.Kind.COUNTY:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
+from django.db.models import Q
 from django.utils import timezone
 
 from cityhall.documents.services import belongs_to, format_number, general_office, is_office, number_allocate
 from cityhall.org.models import Person, Position, Unit
-from cityhall.org.selectors import supervising_positions
+from cityhall.org.selectors import executive_vice_mayor_at, positions_held, supervising_positions
 from cityhall.rulebase.selectors import rule_deadline, rulebook
 from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules.applies import applies
@@ -420,8 +421,6 @@ def escalation_targets(item: Item, actor: Person, at: dt.datetime) -> dict[str, 
     """Whom the supervising vice mayor may pass an overdue item on to (Art 8(3)): the executive vice mayor
     or the mayor; the executive vice mayor themself passes it to the mayor. Empty when ``actor`` is not a
     leader holding the item's escalation."""
-    from cityhall.org.selectors import executive_vice_mayor_at, positions_held
-
     if item.escalated_further_at is not None or item.state == Item.State.CLOSED:
         return {}
     held = {p.pk for p in positions_held(actor, at)}
@@ -501,6 +500,17 @@ def soon_until(today: dt.date) -> dt.date:
         return working_calendar().add_working_days(today, 1)
     except RulesError:  # a year with no published schedule: one calendar day
         return today + dt.timedelta(days=1)
+
+
+def light_filters(today: dt.date, soon: dt.date) -> dict[str, Q]:
+    """The lights of :func:`light` as database filters, for counting them over a whole ledger."""
+    is_open = ~Q(state=Item.State.CLOSED)
+    return {
+        "red": is_open & Q(due_date__lt=today),
+        "amber": is_open & Q(due_date__gte=today, due_date__lte=soon),
+        "green": is_open & Q(due_date__gt=soon),
+        "closed": Q(state=Item.State.CLOSED),
+    }
 
 
 def light(item: Item, today: dt.date, soon: dt.date) -> str:

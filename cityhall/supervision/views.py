@@ -57,12 +57,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
     items = list(qs.order_by("state", "due_date", "id")[:LEDGER_ROWS])
     rows = [(i, svc.light(i, today, soon)) for i in items]
     # The lights are counted over the whole filtered ledger in the database, not over the rows shown.
-    is_open = ~Q(state=Item.State.CLOSED)
     counts = qs.order_by().aggregate(
-        red=Count("id", distinct=True, filter=is_open & Q(due_date__lt=today)),
-        amber=Count("id", distinct=True, filter=is_open & Q(due_date__gte=today, due_date__lte=soon)),
-        green=Count("id", distinct=True, filter=is_open & Q(due_date__gt=soon)),
-        closed=Count("id", distinct=True, filter=Q(state=Item.State.CLOSED)),
+        **{name: Count("id", distinct=True, filter=f) for name, f in svc.light_filters(today, soon).items()}
     )
     return render(
         request,
