@@ -11,6 +11,7 @@ reported, so the list cannot silently go stale.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
 EQUIVALENTS = ROOT / "script" / "mutation_equivalents.toml"
 LOG = ROOT / "var" / "mutation.log"
+# The digest of what the last passing full run judged (see inputs_digest); committed with it.
+PASSED = ROOT / "script" / "mutation_passed.sha256"
 KILLED = {"killed", "timeout", "segfault"}
 SURVIVED = {"survived", "no tests", "suspicious", "check was interrupted by user", "not checked"}
 
@@ -68,13 +71,47 @@ def results() -> list[Mutant]:
     return mutants
 
 
+def inputs_digest() -> str:
+    """SHA-256 over everything a mutation verdict depends on.
+
+    The mutated files and the rest of the rules core, the rulebook they read, the selected tests
+    with their conftest files, the reviewed equivalents and the mutmut settings in pyproject.toml,
+    and the pinned packages. The same inputs give the same mutants and the same verdicts, so a run
+    over unchanged inputs would only repeat the last one.
+    """
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    paths: set[Path] = set()
+    for folder in ("cityhall/rules", "cityhall/rulebooks"):
+        paths.update(p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for selected in config["pytest_add_cli_args_test_selection"]:
+        target = ROOT / selected
+        paths.update(target.rglob("*.py") if target.is_dir() else [target])
+    paths.update(ROOT.glob("tests/**/conftest.py"))
+    paths.update([EQUIVALENTS, ROOT / "requirements" / "lock.txt", Path(__file__)])
+    digest = hashlib.sha256(repr(sorted(config.items())).encode())
+    for path in sorted(paths):
+        if path.exists():
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-file", type=float, default=90.0, help="lowest score per file, %% (default 90)")
     parser.add_argument("--min-total", type=float, default=92.0, help="lowest score overall, %% (default 92)")
     parser.add_argument("--no-run", action="store_true", help="judge the last run in mutants/ without re-running")
     parser.add_argument("--only", nargs="+", metavar="FILE", help="only these files, e.g. cityhall/rules/acting.py")
+    parser.add_argument(
+        "--if-changed",
+        action="store_true",
+        help=f"skip the run when the inputs match the last passing full run ({PASSED.relative_to(ROOT)})",
+    )
     args = parser.parse_args(argv)
+    digest = inputs_digest()
+    if args.if_changed and not args.only and PASSED.exists() and PASSED.read_text().split()[0] == digest:
+        print(f"==> mutation: inputs unchanged since the last passing run ({digest[:12]}), not re-run")
+        print(PASSED.read_text().split("\n", 1)[1].strip())
+        return 0
 
     started = time.perf_counter()
     modules = [f.removesuffix(".py").replace("/", ".") for f in args.only or []]
@@ -158,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         f"RESULT score={score:.1f} killed={total['killed']} survived={total['survived']}"
         f" equivalent={total['equivalent']} mutants={total['total']}"
     )
+    if not failed and not args.only and not args.no_run:
+        PASSED.write_text(
+            f"{digest}\nRESULT score={score:.1f} killed={total['killed']} survived={total['survived']}"
+            f" equivalent={total['equivalent']} mutants={total['total']} (took {minutes:.1f} min)\n"
+        )
+        print(f"recorded the inputs' digest in {PASSED.relative_to(ROOT)}: commit it with the change")
     return 1 if failed else 0
 
 
