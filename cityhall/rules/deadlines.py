@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from .calendar import DAY_KIND_LABELS, DayKind, SpecialDay, WorkingCalendar
 from .errors import NotComputable
 from .rulebook import Rule, Rulebook
-from .schema import UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Direction, NonWorkingEnd, Period, Unit
+from .schema import CLOCK_UNITS, UNIT_LABELS, CalendarPeriodEnd, DayOfMonth, Direction, NonWorkingEnd, Period, Unit
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _MONTHS = {Unit.MONTH: 1, Unit.HALF_YEAR: 6, Unit.YEAR: 12}
@@ -124,11 +124,11 @@ def _convention(p: Period) -> dict[str, Any]:
 
 def _convention_text(p: Period) -> str:
     amount = f"{p.value}{UNIT_LABELS[p.unit]}"
-    if p.direction is Direction.BEFORE and p.unit is Unit.HOUR:
+    if p.direction is Direction.BEFORE and p.unit in CLOCK_UNITS:
         text = f"提前期限：应在基准时刻前{amount}或更早完成"
     elif p.direction is Direction.BEFORE:
         text = f"提前期限：应在基准日前{amount}当日或之前完成（不顺延）"
-    elif p.unit is Unit.HOUR:
+    elif p.unit in CLOCK_UNITS:
         text = f"自基准时刻起{amount}"
     else:
         start = (
@@ -186,18 +186,21 @@ def compute_deadline(rule: Rule, anchor: dt.date | dt.datetime, calendar: Workin
     if isinstance(param, Period):
         convention = _convention(param)
         steps.append(TraceStep("convention", "计算规则：" + _convention_text(param), data=convention))
-        if param.unit is Unit.HOUR:
+        if param.unit in CLOCK_UNITS:
+            amount = f"{param.value}{UNIT_LABELS[param.unit]}"
             if not isinstance(anchor, dt.datetime):
-                raise NotComputable(f"规则“{rule.id}”以小时计，请给出开始时刻，例如 {anchor_day.isoformat()}T09:00。")
+                raise NotComputable(
+                    f"规则“{rule.id}”以{UNIT_LABELS[param.unit]}计，请给出开始时刻，例如 {anchor_day.isoformat()}T09:00。"
+                )
             start = anchor if anchor.tzinfo else anchor.replace(tzinfo=LOCAL_TZ)
             sign = 1 if param.direction is Direction.AFTER else -1
-            due_at = start.astimezone(LOCAL_TZ) + sign * dt.timedelta(hours=param.value)
+            due_at = start.astimezone(LOCAL_TZ) + sign * dt.timedelta(**{CLOCK_UNITS[param.unit]: param.value})
             due = due_at.date()
             local = f"{start.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
             text = (
-                f"{local} 起{param.value}小时，至 {due_at:%Y-%m-%d %H:%M}"
+                f"{local} 起{amount}，至 {due_at:%Y-%m-%d %H:%M}"
                 if param.direction is Direction.AFTER
-                else f"{local} 之前{param.value}小时为 {due_at:%Y-%m-%d %H:%M}"
+                else f"{local} 之前{amount}为 {due_at:%Y-%m-%d %H:%M}"
             )
             steps.append(TraceStep("count", text, due))
         elif param.unit is Unit.WORKING_DAY:

@@ -19,6 +19,7 @@ _UNITS = [
     ("工作日", Unit.WORKING_DAY),
     ("个小时", Unit.HOUR),
     ("小时", Unit.HOUR),
+    ("分钟", Unit.MINUTE),
     ("个星期", Unit.WEEK),
     ("星期", Unit.WEEK),
     ("个月", Unit.MONTH),
@@ -43,6 +44,7 @@ _LABEL = {
     Unit.HALF_YEAR: "半年",
     Unit.YEAR: "年",
     Unit.HOUR: "小时",
+    Unit.MINUTE: "分钟",
     Unit.PERCENT: "%",
     Unit.COUNT: "（次、种、个）",
 }

@@ -27,6 +27,7 @@ class Unit(StrEnum):
     HALF_YEAR = "half_year"
     YEAR = "year"
     HOUR = "hour"
+    MINUTE = "minute"
     PERCENT = "percent"
     COUNT = "count"
 
@@ -39,9 +40,15 @@ UNIT_LABELS = {
     Unit.HALF_YEAR: "个半年",
     Unit.YEAR: "年",
     Unit.HOUR: "小时",
+    Unit.MINUTE: "分钟",
     Unit.PERCENT: "%",
     Unit.COUNT: "个",
 }
+
+
+# Units counted on the clock from a moment, not in days from a date (e.g. an emergency report
+# unacknowledged for 30 minutes, Art 56).
+CLOCK_UNITS = {Unit.HOUR: "hours", Unit.MINUTE: "minutes"}
 
 
 class Kind(StrEnum):
@@ -178,8 +185,8 @@ class Period(Strict):
             raise ValueError(f"unit {self.unit} is not a time unit")
         if self.direction is Direction.BEFORE and self.on_non_working_end is NonWorkingEnd.NEXT_WORKING_DAY:
             raise ValueError("a lead time (direction: before) never moves: use on_non_working_end: keep")
-        if self.unit is Unit.HOUR and self.start_day_counted:
-            raise ValueError("start_day_counted makes no sense for hours")
+        if self.unit in CLOCK_UNITS and self.start_day_counted:
+            raise ValueError(f"start_day_counted makes no sense for {self.unit}s")
         return self
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from cityhall.rules import NotComputable, WorkingCalendar, YearSchedule, compute_deadline, deadline, seed_schedules
 from cityhall.rules.deadlines import LOCAL_TZ
+from cityhall.rules.schema import Unit
 
 D = dt.date.fromisoformat
 
@@ -262,6 +263,53 @@ def test_a_citywide_meeting_lasts_at_most_two_hours(book, cal):  # 45-1
     assert result.due_at == dt.datetime(2026, 11, 25, 11, 0, tzinfo=LOCAL_TZ)
     with pytest.raises(NotComputable, match="小时"):
         due(book, cal, "meeting.citywide-duration", "2026-11-25")
+
+
+# -- Art 56: emergencies, counted in minutes on the clock ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reported", "escalates"),
+    [
+        (dt.datetime(2026, 12, 7, 9, 3), dt.datetime(2026, 12, 7, 9, 18)),
+        # A holiday night: minutes run the same, nothing waits for a working day.
+        (dt.datetime(2026, 10, 1, 23, 50), dt.datetime(2026, 10, 2, 0, 5)),
+    ],
+    ids=["56-minutes", "56-holiday-midnight"],
+)
+@pytest.mark.rule("emergency.acknowledge")
+def test_an_unacknowledged_emergency_report_goes_up_after_fifteen_minutes(book, cal, reported, escalates):
+    result = deadline("emergency.acknowledge", reported.replace(tzinfo=LOCAL_TZ), rulebook=book, calendar=cal)
+    assert result.due_at == escalates.replace(tzinfo=LOCAL_TZ)
+    assert result.due == escalates.date()
+    texts = [s.text for s in result.trace]
+    assert any("15分钟，至" in t for t in texts), texts
+    assert any("自基准时刻起15分钟" in t for t in texts), texts
+    with pytest.raises(NotComputable, match="以分钟计"):
+        due(book, cal, "emergency.acknowledge", "2026-12-07")
+
+
+@pytest.mark.rule("emergency.acknowledge")
+def test_a_lead_time_in_minutes_counts_back_on_the_clock():
+    from cityhall.rules.deadlines import _convention_text
+    from cityhall.rules.schema import Direction, NonWorkingEnd, Period
+
+    p = Period(
+        value=30,
+        unit=Unit.MINUTE,
+        direction=Direction.BEFORE,
+        start_day_counted=False,
+        on_non_working_end=NonWorkingEnd.KEEP,
+    )
+    assert _convention_text(p) == "提前期限：应在基准时刻前30分钟或更早完成"
+    with pytest.raises(ValueError, match="minutes"):
+        Period(
+            value=30,
+            unit=Unit.MINUTE,
+            direction=Direction.AFTER,
+            start_day_counted=True,
+            on_non_working_end=NonWorkingEnd.KEEP,
+        )
 
 
 @pytest.mark.parametrize(

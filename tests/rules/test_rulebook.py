@@ -191,7 +191,7 @@ DAY_RULES = [
     for r in ALL_RULES
     if r.record.computes
     and getattr(r.record.params[r.record.computes], "unit", None)
-    and r.record.params[r.record.computes].unit.value != "hour"
+    and r.record.params[r.record.computes].unit.value not in ("hour", "minute")
 ]
 
 

@@ -184,6 +184,7 @@ def test_chinese_numerals(numeral, value):
         ("于每月20日前送市政府办公室", 20, Unit.CALENDAR_DAY, False, True),
         ("在1个月内办结", 1, Unit.MONTH, False, False),
         ("不超过2小时", 2, Unit.HOUR, False, False),
+        ("30分钟内签收", 30, Unit.MINUTE, False, False),
     ],
 )
 def test_the_numbers_a_clause_states(clause, value, unit, before, day_of_month):
