@@ -286,3 +286,46 @@ def deadline_extend(*, deadline: Deadline, actor: Person | None, new_due: dt.dat
             rule_ids=[locked.rule_id],
         )
     return locked
+
+
+def inbox_open(
+    subject: models.Model,
+    *,
+    key: str,
+    title: str,
+    url: str,
+    at: dt.datetime,
+    position: Position | None = None,
+    person: Person | None = None,
+    unit: Any = None,
+    reading: bool = False,
+    deadline: Deadline | None = None,
+) -> InboxItem:
+    """Open the inbox item that stands for one act (``key``) on ``subject``; the caller's transaction
+    and audit event cover it. The unit defaults to the position's, so the item shows in that unit's view."""
+    return InboxItem.objects.create(
+        title=title[:200],
+        kind=subject._meta.label_lower,
+        key=key,
+        url=url,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        assignee_position=position,
+        assignee_person=person,
+        unit=unit if unit is not None else position.unit if position is not None else None,
+        deadline=deadline,
+        for_reading=reading,
+        created_at=at,
+    )
+
+
+def inbox_close(
+    subject: models.Model, keys: list[str] | tuple[str, ...], *, actor: Person | None, at: dt.datetime
+) -> int:
+    """Close the open items that stood for these acts on ``subject``, once the acts are done."""
+    return InboxItem.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=str(subject.pk),
+        key__in=keys,
+        state=InboxItem.State.OPEN,
+    ).update(state=InboxItem.State.DONE, done_at=at, done_by=actor)

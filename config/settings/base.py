@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cityhall.documents",
     "cityhall.meetings",
     "cityhall.supervision",
+    "cityhall.leave",
 ]
 
 MIDDLEWARE = [

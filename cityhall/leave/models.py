@@ -1,0 +1,223 @@
+"""Leave and reporting (Ch. 10): leave applications and their chain (Art 54), reporting duties
+(Art 55) and emergency reports with their timeline (Art 56)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cityhall.org.models import Absence, Person, Position, Unit
+
+
+class LeaveRequest(models.Model):
+    """请假（报备）: an application to leave Fushun or take annual leave. Approved, it becomes the
+    absence that acting follows (Art 6, Art 7)."""
+
+    class Kind(models.TextChoices):
+        TRIP = "trip", "离抚外出"
+        ANNUAL = "annual_leave", "年休假"
+
+    class Purpose(models.TextChoices):
+        OFFICIAL = "official", "公务活动"
+        TRAINING = "training", "学习培训"
+        INVESTMENT = "investment", "招商引资"
+        MEETING = "meeting", "参加会议"
+        PERSONAL = "personal", "因私事"
+
+    # Art 54 ¶1: the vice mayors and the secretary-general report to the mayor; ¶2–3: the members,
+    # deputy secretaries-general and county heads go through the approval chain.
+    class Track(models.TextChoices):
+        REPORT = "report", "事先报告市长（第五十四条第一款）"
+        APPROVAL = "approval", "请假审批（第五十四条第二、三款）"
+
+    class State(models.TextChoices):
+        REVIEWING = "reviewing", "待分管副市长审核"
+        COMPILING = "compiling", "待秘书长汇总"
+        DECIDING = "deciding", "待市长审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "未批准"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    PENDING = (State.REVIEWING, State.COMPILING, State.DECIDING)
+
+    person = models.ForeignKey(Person, verbose_name="申请人", on_delete=models.PROTECT, related_name="leave_requests")
+    position = models.ForeignKey(Position, verbose_name="职务", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    purpose = models.CharField("事由类别", max_length=12, choices=Purpose.choices)
+    reason = models.CharField("事由", max_length=200)
+    start = models.DateTimeField("出发（开始）")
+    end = models.DateTimeField("返回（结束）")
+    away_from_city = models.BooleanField("离抚", default=True)
+    destination = models.CharField("目的地", max_length=100, blank=True)
+    itinerary = models.TextField("行程", blank=True)
+    # Art 54 ¶3: annual leave arranges the person's work and keeps them reachable.
+    cover_position = models.ForeignKey(
+        Position, verbose_name="分管工作由谁负责", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cover_arrangement = models.CharField("分管工作安排", max_length=300, blank=True)
+    contact_phone = models.CharField("休假期间联系电话", max_length=30, blank=True)
+    track = models.CharField("程序", max_length=10, choices=Track.choices)
+    reviewer_position = models.ForeignKey(
+        Position, verbose_name="审核的分管副市长", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField("状态", max_length=12, choices=State.choices)
+    submitted_at = models.DateTimeField("申请时间", default=timezone.now)
+    late = models.BooleanField("未按时申请", default=False)
+    late_text = models.CharField("提示", max_length=300, blank=True)
+    # Art 54 ¶2: with the paired vice mayor or deputy secretary-general away at the same time, the
+    # application waits for the mayor's consent.
+    pairing_text = models.CharField("同时离抚提示", max_length=300, blank=True)
+    mayor_consented = models.BooleanField("市长同意同时离抚", default=False)
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+    absence = models.OneToOneField(
+        Absence, verbose_name="外出记录", null=True, blank=True, on_delete=models.PROTECT, related_name="leave_request"
+    )
+    returned_at = models.DateTimeField("销假时间", null=True, blank=True)
+    recalled_at = models.DateTimeField("中止年休假时间", null=True, blank=True)
+    recall_reason = models.CharField("中止理由", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = "请假（报备）"
+        verbose_name_plural = "请假（报备）"
+        indexes = [models.Index(fields=["state", "start"]), models.Index(fields=["person", "start"])]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="leave_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.get_kind_display()} {self.start:%m-%d}—{self.end:%m-%d}"
+
+
+class LeaveStep(models.Model):
+    """One step of an application's history: submitted, reviewed, compiled, decided, returned, recalled."""
+
+    request = models.ForeignKey(LeaveRequest, on_delete=models.CASCADE, related_name="steps")
+    at = models.DateTimeField("时间", default=timezone.now)
+    action = models.CharField("环节", max_length=40)
+    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("意见", max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class ItineraryChange(models.Model):
+    """离抚期间行程变化的补充报告 (Art 54 ¶3): the old itinerary stays on record."""
+
+    request = models.ForeignKey(LeaveRequest, on_delete=models.CASCADE, related_name="itinerary_changes")
+    at = models.DateTimeField("报告时间", default=timezone.now)
+    by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    previous = models.TextField("原行程")
+    itinerary = models.TextField("新行程")
+    previous_end = models.DateTimeField("原返回时间")
+    end = models.DateTimeField("新返回时间")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.itinerary[:40]}"
+
+
+class ReportDuty(models.Model):
+    """A report someone owes the city government (Art 55): after a trip, after a meeting."""
+
+    class Kind(models.TextChoices):
+        TRIP = "trip", "离抚公务活动书面报告"
+        MEETING = "meeting", "参会情况和落实建议报告"
+
+    class State(models.TextChoices):
+        OPEN = "open", "待报告"
+        FILED = "filed", "已报告"
+
+    KIND_RULE = {Kind.TRIP: "trip.return-report", Kind.MEETING: "report.meeting"}
+
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    title = models.CharField("事项", max_length=200)
+    person = models.ForeignKey(Person, verbose_name="报告人", on_delete=models.PROTECT, related_name="report_duties")
+    position = models.ForeignKey(Position, verbose_name="职务", on_delete=models.PROTECT, related_name="+")
+    leave_request = models.ForeignKey(
+        LeaveRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="report_duties"
+    )
+    anchor_date = models.DateField("基准日期")
+    deadline = models.ForeignKey("workflow.Deadline", null=True, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField("截止日期", db_index=True)
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.OPEN)
+    text = models.TextField("报告内容", blank=True)
+    filed_at = models.DateTimeField("报告时间", null=True, blank=True)
+    filed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["state", "due_date", "id"]
+        verbose_name = "报告事项"
+        verbose_name_plural = "报告事项"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmergencyReport(models.Model):
+    """重大突发事件直报 (Art 56): what happened, where, who went to the scene, the plan activated."""
+
+    class Category(models.TextChoices):
+        SAFETY = "safety", "安全生产"
+        DISASTER = "disaster", "自然灾害"
+        EPIDEMIC = "epidemic", "重大疫情"
+        SOCIAL = "social", "社会安全"
+
+    category = models.CharField("类别", max_length=10, choices=Category.choices)
+    title = models.CharField("事件", max_length=120)
+    place = models.CharField("地点", max_length=120)
+    occurred_at = models.DateTimeField("事发时间")
+    reporting_unit = models.ForeignKey(Unit, verbose_name="报告单位", on_delete=models.PROTECT, related_name="+")
+    # 市政府相关部门: its supervising vice mayor is the 分管副市长 the report goes to.
+    competent_unit = models.ForeignKey(Unit, verbose_name="市政府相关部门", on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField("基本情况")
+    plan_activated = models.CharField("启动的应急预案", max_length=160)
+    on_scene = models.CharField("赶赴现场的负责人", max_length=160)
+    on_scene_at = models.DateTimeField("到达现场时间", null=True, blank=True)
+    reported_by = models.ForeignKey(Person, verbose_name="报告人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("首报时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = "重大突发事件报告"
+        verbose_name_plural = "重大突发事件报告"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmergencyStep(models.Model):
+    """One report to one level, and its acknowledgement: the timeline's rows."""
+
+    report = models.ForeignKey(EmergencyReport, on_delete=models.CASCADE, related_name="steps")
+    level = models.PositiveSmallIntegerField("层级")
+    level_label = models.CharField("层级", max_length=40)
+    recipient = models.ForeignKey(Position, verbose_name="报送对象", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField("报送时间")
+    # Null when the system sent it on because the level below had not acknowledged in time.
+    sent_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    direct = models.BooleanField("越级直报", default=False)
+    skipped = models.CharField("越过的层级", max_length=200, blank=True)
+    reason = models.CharField("理由", max_length=300, blank=True)
+    automatic = models.BooleanField("超时自动上报", default=False)
+    deadline = models.ForeignKey("workflow.Deadline", null=True, on_delete=models.SET_NULL, related_name="+")
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_for = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("批示或处置意见", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "recipient"], name="emergency_one_step_per_recipient")]
+
+    def __str__(self) -> str:
+        return f"{self.level_label}：{self.recipient}"
