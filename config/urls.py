@@ -16,5 +16,6 @@ urlpatterns = [
     path("documents/", include("cityhall.documents.urls")),
     path("meetings/", include("cityhall.meetings.urls")),
     path("supervision/", include("cityhall.supervision.urls")),
+    path("leave/", include("cityhall.leave.urls")),
     path("", include("cityhall.web.urls")),
 ]

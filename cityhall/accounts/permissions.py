@@ -111,6 +111,10 @@ def _resolve_actor(user: Any, at: dt.datetime) -> Actor:
     )
 
 
+def _seats(actor: Actor) -> set[int]:
+    return actor.position_ids | actor.acting_position_ids
+
+
 def _inbox_item(actor: Actor, item: Any) -> bool:
     if actor.person and item.assignee_person_id == actor.person.pk:
         return True
@@ -237,6 +241,25 @@ RULES: dict[str, Any] = {
         )
     ),
     "security.access_log": lambda actor, obj: SECURITY in actor.roles,
+    "leave.apply": lambda actor, obj: actor.person is not None,
+    "leave.view": lambda actor, obj: (
+        OFFICE in actor.roles
+        or LEADER in actor.roles
+        or (obj is not None and actor.person is not None and obj.person_id == actor.person.pk)
+        or (obj is not None and bool({obj.reviewer_position_id, obj.cover_position_id} & _seats(actor)))
+    ),
+    "report.view": lambda actor, obj: (
+        OFFICE in actor.roles
+        or any(p.kind in ("mayor", "secretary_general") for p in actor.positions)
+        or (obj is not None and actor.person is not None and obj.person_id == actor.person.pk)
+    ),
+    "emergency.report": lambda actor, obj: DEPARTMENT in actor.roles,
+    "emergency.view": lambda actor, obj: (
+        OFFICE in actor.roles
+        or LEADER in actor.roles
+        or (obj is not None and bool({obj.reporting_unit_id, obj.competent_unit_id} & actor.unit_ids))
+        or (obj is not None and obj.steps.filter(recipient_id__in=_seats(actor)).exists())
+    ),
 }
 # Content checks an administrator does not bypass (Art 69).
 NO_ADMIN_BYPASS = frozenset({"document.read"})
@@ -268,6 +291,11 @@ MESSAGES = {
     "document.submit": "只能以本单位名义报送公文。",
     "document.draft": "只有拟稿人或拟稿单位可以修改这份文稿。",
     "security.access_log": "只有保密员可以查看涉密内容查看记录。",
+    "leave.apply": "您的账号尚未关联人员信息，请联系系统管理员。",
+    "leave.view": "这份请假（报备）与您无关：只有申请人、审批人和市政府办公室可以查看。",
+    "report.view": "这项报告与您无关：只有报告人、市长、秘书长和市政府办公室可以查看。",
+    "emergency.report": "突发事件由事发县（区）政府或市政府相关部门报告（工作规则第五十六条）。",
+    "emergency.view": "这份突发事件报告与您的单位和职务无关，您无权查看。",
 }
 
 

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cityhall.documents.api import router as documents_router
+from cityhall.leave.api import router as leave_router
 from cityhall.meetings.api import router as meetings_router
 from cityhall.org.api import router as org_router
 from cityhall.org.selectors import UnknownPosition
@@ -78,6 +79,7 @@ api.add_router("/", workflow_router)
 api.add_router("/documents", documents_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/leave", leave_router)
 
 
 def _status(exc: RulesError) -> int:

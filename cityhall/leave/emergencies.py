@@ -376,6 +376,12 @@ def escalate_unacknowledged(deadline: Deadline, now: dt.datetime) -> str:
 register(DeadlineKind(key=DEADLINE_KIND, label="突发事件报告签收", on_due=escalate_unacknowledged, remind_before=None))
 
 
+def seat_label(position: Position, at: dt.datetime) -> str:
+    """副市长贺长松: several seats share a title, so the holder's name goes with it."""
+    holder = holders_at(at, [position]).get(position.pk)
+    return f"{position.title}{holder.name}" if holder else position.title
+
+
 def timeline(report: EmergencyReport) -> list[dict[str, object]]:
     """The timeline's rows: each event with its time and the minutes since the event began."""
     rows: list[dict[str, object]] = [
@@ -395,7 +401,7 @@ def timeline(report: EmergencyReport) -> list[dict[str, object]]:
         rows.append(
             {
                 "at": s.sent_at,
-                "what": f"{how} → {s.level_label}：{s.recipient.title}",
+                "what": f"{how} → {s.level_label}：{seat_label(s.recipient, s.sent_at)}",
                 "who": s.sent_by.name if s.sent_by else "系统",
                 "minutes": minutes_since(report, s.sent_at),
                 "reason": s.reason,
@@ -409,7 +415,7 @@ def timeline(report: EmergencyReport) -> list[dict[str, object]]:
             rows.append(
                 {
                     "at": s.acknowledged_at,
-                    "what": f"签收：{s.recipient.title}",
+                    "what": f"签收：{seat_label(s.recipient, s.acknowledged_at)}",
                     "who": by,
                     "minutes": minutes_since(report, s.acknowledged_at),
                     "reason": s.note,

@@ -104,7 +104,13 @@ class LeaveStep(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.label}"
+
+    @property
+    def label(self) -> str:
+        from cityhall.workflow.labels import ACTIONS
+
+        return ACTIONS.get(self.action, self.action)
 
 
 class ItineraryChange(models.Model):

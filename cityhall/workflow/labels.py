@@ -52,6 +52,7 @@ ACTIONS: dict[str, str] = {
     "absence.record": "登记外出",
     "absence.end": "销假",
     "absence.cancel": "撤销外出登记",
+    "absence.extend": "延长外出（推迟回抚）",
     "brief.request": "申请创办简报",
     "brief.approved": "核准简报",
     "brief.refused": "不予核准简报",

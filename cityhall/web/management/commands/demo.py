@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cityhall.documents.demo import load_documents
+from cityhall.leave.demo import load_leave
 from cityhall.meetings.demo import load_meetings, load_topics
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 from cityhall.supervision.demo import load_items, load_plans
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         meetings = load_meetings()
         items = load_items()
         plan_entries = load_plans()
+        applications = load_leave()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
@@ -82,6 +84,11 @@ class Command(BaseCommand):
         if plan_entries:
             self.stdout.write(
                 f"已制定本年度市级层面督查检查考核计划（{plan_entries} 项），4 个县（区）计划已备案并抽查 2 个。"
+            )
+        if applications:
+            self.stdout.write(
+                f"已创建 {applications} 份演示请假（报备）（待审核、待汇总、待市长同意同时离抚、已批准、已销假、未批准、已撤回各有），"
+                "两份突发事件报告，以及回抚报告和参会报告。"
             )
         self.stdout.write(f"抚顺市演示组织机构已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, name, role in logins:

@@ -1,0 +1,548 @@
+"""Pages for leave (请销假), reporting duties (书面报告) and emergency reports (突发事件直报)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cityhall.accounts.permissions import LEADER, OFFICE, Actor, actor_for, check
+from cityhall.org.models import Position, Unit
+from cityhall.rulebase.selectors import rulebook
+from cityhall.rules import RulesError, refusal_text
+from cityhall.rules.deadlines import LOCAL_TZ
+
+from . import emergencies as em
+from . import reports as rp
+from . import services as svc
+from .models import EmergencyReport, EmergencyStep, LeaveRequest, ReportDuty
+
+LEAVE_FIELDS = (
+    "position",
+    "kind",
+    "purpose",
+    "reason",
+    "start",
+    "end",
+    "away_from_city",
+    "destination",
+    "itinerary",
+    "cover_position",
+    "cover_arrangement",
+    "contact_phone",
+)
+EMERGENCY_FIELDS = (
+    "category",
+    "title",
+    "place",
+    "occurred_at",
+    "reporting_unit",
+    "competent_unit",
+    "summary",
+    "plan_activated",
+    "on_scene",
+    "on_scene_at",
+    "direct_to",
+    "reason",
+)
+
+
+def _me(request: HttpRequest) -> Actor:
+    actor = actor_for(request.user)
+    check(actor, "leave.apply")
+    return actor
+
+
+def _moment(value: str, field: str) -> dt.datetime:
+    from cityhall.rules import InvalidInput
+
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("时间格式不对，请用日期和时间选择器填写（例如 2026-12-12 08:00）。", field) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+def _position(value: str, field: str) -> Position | None:
+    from cityhall.rules import InvalidInput
+
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput("请从列表中选择。", field)
+    found = Position.objects.filter(pk=int(value)).select_related("unit", "assists").first()
+    if found is None:
+        raise InvalidInput("请从列表中选择。", field)
+    return found
+
+
+def _unit(value: str, field: str) -> Unit:
+    from cityhall.rules import InvalidInput
+
+    found = Unit.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    if found is None:
+        raise InvalidInput("请从列表中选择单位。", field)
+    return found
+
+
+def _clean(value: str) -> str:
+    # A NUL or a lone surrogate cannot be stored: drop them rather than fail the whole form.
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+# -- leave ---------------------------------------------------------------------------------
+
+
+def visible_requests(actor: Actor) -> QuerySet[LeaveRequest]:
+    qs = LeaveRequest.objects.select_related("person", "position", "reviewer_position")
+    if OFFICE in actor.roles or LEADER in actor.roles or "admin" in actor.roles:
+        return qs
+    seats = actor.position_ids | actor.acting_position_ids
+    person = actor.person.pk if actor.person else 0
+    return qs.filter(Q(person_id=person) | Q(reviewer_position__in=seats) | Q(cover_position__in=seats))
+
+
+def leave_list(request: HttpRequest) -> HttpResponse:
+    actor = _me(request)
+    qs = visible_requests(actor)
+    state = request.GET.get("state", "")
+    if state in LeaveRequest.State.values:
+        qs = qs.filter(state=state)
+    now = timezone.now()
+    away = (
+        LeaveRequest.objects.filter(
+            state=LeaveRequest.State.APPROVED, start__lte=now, end__gt=now, returned_at__isnull=True
+        )
+        .select_related("person", "position")
+        .order_by("end")
+    )
+    seats = actor.position_ids | actor.acting_position_ids
+    waiting = [
+        r
+        for r in visible_requests(actor).filter(state__in=LeaveRequest.PENDING)
+        if (s := svc.next_seat(r)) and s.pk in seats
+    ]
+    return render(
+        request,
+        "leave/list.html",
+        {
+            "rows": list(qs.order_by("-start", "-id")[:300]),
+            "waiting": waiting,
+            "away": away,
+            "states": LeaveRequest.State.choices,
+            "filters": request.GET,
+            "rules": [
+                rulebook().rule(r)
+                for r in (
+                    "leave.report-to-mayor",
+                    "leave.notice",
+                    "leave.pairing",
+                    "leave.annual-notice",
+                    "leave.annual-duties",
+                )
+            ],
+        },
+    )
+
+
+def _leave_positions(actor: Actor) -> list[Position]:
+    out = []
+    for p in actor.positions:
+        try:
+            svc.chain_for(p, timezone.now())
+        except RulesError:
+            continue
+        out.append(p)
+    return out
+
+
+def leave_new(request: HttpRequest) -> HttpResponse:
+    actor = _me(request)
+    positions = _leave_positions(actor)
+    values: dict[str, Any] = {k: _clean(request.POST.get(k, "")) for k in LEAVE_FIELDS}
+    error = ""
+    if request.method == "POST":
+        assert actor.person is not None  # noqa: S101 - leave.apply needs a person
+        try:
+            position = _position(values["position"], "position")
+            if position is None:
+                from cityhall.rules import InvalidInput
+
+                raise InvalidInput("请选择以哪个职务请假。", "position")
+            form = svc.LeaveForm(
+                position=position,
+                kind=values["kind"],
+                purpose=values["purpose"],
+                reason=values["reason"],
+                start=_moment(values["start"], "start"),
+                end=_moment(values["end"], "end"),
+                away_from_city=values["away_from_city"] == "1",
+                destination=values["destination"],
+                itinerary=values["itinerary"],
+                cover_position=_position(values["cover_position"], "cover_position"),
+                cover_arrangement=values["cover_arrangement"],
+                contact_phone=values["contact_phone"],
+            )
+            req = svc.leave_submit(actor=actor.person, form=form)
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            if req.late:
+                messages.warning(request, f"已提交。{req.late_text}：已如实标注，审批人可见。")
+            else:
+                messages.success(request, "已提交，等待审批。")
+            if req.pairing_text:
+                messages.warning(request, f"{req.pairing_text}：须经市长同意。")
+            return redirect("leave:detail", pk=req.pk)
+    elif positions:
+        values.update({"position": str(positions[0].pk), "away_from_city": "1", "kind": "trip", "purpose": "official"})
+    return render(
+        request,
+        "leave/form.html",
+        {
+            "values": values,
+            "error": error,
+            "positions": positions,
+            "kinds": LeaveRequest.Kind.choices,
+            "purposes": LeaveRequest.Purpose.choices,
+            "covers": Position.objects.filter(
+                kind__in=(
+                    *Position.LEADER_KINDS,
+                    Position.Kind.DEPUTY_SECRETARY_GENERAL,
+                    Position.Kind.PRINCIPAL_HEAD,
+                    Position.Kind.STAFF,
+                )
+            )
+            .exclude(kind=Position.Kind.MAYOR)
+            .select_related("unit")
+            .order_by("rank", "unit__sort_order", "id")[:400],
+            "rules": [
+                rulebook().rule(r)
+                for r in ("leave.notice", "leave.annual-notice", "leave.report-to-mayor", "leave.annual-duties")
+            ],
+        },
+    )
+
+
+def _request(request: HttpRequest, pk: int) -> tuple[Actor, LeaveRequest]:
+    actor = _me(request)
+    req = get_object_or_404(
+        LeaveRequest.objects.select_related("person", "position", "reviewer_position", "cover_position", "absence"),
+        pk=pk,
+    )
+    check(actor, "leave.view", req)
+    return actor, req
+
+
+def leave_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, req = _request(request, pk)
+    assert actor.person is not None  # noqa: S101
+    now = timezone.now()
+    seat = svc.next_seat(req) if req.state in LeaveRequest.PENDING else None
+    seats = actor.position_ids | actor.acting_position_ids
+    mine = req.person_id == actor.person.pk
+    away = req.state == LeaveRequest.State.APPROVED and req.returned_at is None
+    return render(
+        request,
+        "leave/detail.html",
+        {
+            "req": req,
+            "steps": req.steps.select_related("actor", "on_behalf_of"),
+            "changes": req.itinerary_changes.select_related("by"),
+            "seat": seat,
+            "can_act": seat is not None and seat.pk in seats,
+            "acting_for_seat": seat is not None
+            and seat.pk in actor.acting_position_ids
+            and seat.pk not in actor.position_ids,
+            "can_decide": seat is not None and seat.pk in seats and req.state == LeaveRequest.State.DECIDING,
+            "can_withdraw": mine and req.state in LeaveRequest.PENDING,
+            "can_return": away and (mine or OFFICE in actor.roles) and req.start <= now,
+            "can_change": away and mine,
+            "can_recall": away and req.kind == LeaveRequest.Kind.ANNUAL and svc.may_recall(actor.person, req, now),
+            "show_contact": svc.may_see_contact(actor.person, req, now),
+            "duties": req.report_duties.all(),
+            "now": now,
+        },
+    )
+
+
+@require_POST
+def leave_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor, req = _request(request, pk)
+    assert actor.person is not None  # noqa: S101
+    note = _clean(request.POST.get("note", ""))
+    try:
+        if action in ("forward", "approve", "reject", "withdraw"):
+            req = svc.leave_act(
+                actor=actor.person, request=req, action=action, note=note, consent=request.POST.get("consent") == "1"
+            )
+            messages.success(
+                request,
+                {
+                    "forward": "已办理，转下一环节。",
+                    "approve": "已批准：外出记录已生成，代行随之生效。",
+                    "reject": "已退回申请人：不同意请假。",
+                    "withdraw": "已撤回。",
+                }[action],
+            )
+        elif action == "return":
+            back = request.POST.get("returned_at", "")
+            svc.leave_return(
+                actor=actor.person, request=req, returned_at=_moment(back, "returned_at") if back else None
+            )
+            messages.success(request, "已销假：外出记录按实际回抚时间结束。")
+        elif action == "recall":
+            svc.leave_recall(actor=actor.person, request=req, reason=request.POST.get("reason", ""))
+            messages.success(request, "已中止年休假，并通知本人立即返岗。")
+        elif action == "itinerary":
+            svc.leave_itinerary_change(
+                actor=actor.person,
+                request=req,
+                itinerary=_clean(request.POST.get("itinerary", "")),
+                end=_moment(request.POST.get("end", ""), "end"),
+            )
+            messages.success(request, "行程变化已补充报告市长、秘书长。")
+        else:
+            raise Http404
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+    return redirect("leave:detail", pk=pk)
+
+
+# -- reporting duties ----------------------------------------------------------------------
+
+
+def visible_duties(actor: Actor) -> QuerySet[ReportDuty]:
+    qs = ReportDuty.objects.select_related("person", "position", "deadline")
+    if (
+        OFFICE in actor.roles
+        or "admin" in actor.roles
+        or any(p.kind in ("mayor", "secretary_general") for p in actor.positions)
+    ):
+        return qs
+    return qs.filter(person_id=actor.person.pk if actor.person else 0)
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    actor = _me(request)
+    qs = visible_duties(actor)
+    today = timezone.localdate()
+    rows = list(qs.order_by("state", "due_date", "id")[:300])
+    return render(
+        request,
+        "leave/reports.html",
+        {
+            "rows": [(d, d.state == ReportDuty.State.OPEN and d.due_date < today) for d in rows],
+            "today": today,
+            "can_meeting": any(
+                p.kind in (*Position.LEADER_KINDS, Position.Kind.PRINCIPAL_HEAD) for p in actor.positions
+            ),
+            "rules": [rulebook().rule(r) for r in ("trip.return-report", "report.meeting")],
+        },
+    )
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _me(request)
+    duty = get_object_or_404(
+        ReportDuty.objects.select_related("person", "position", "deadline", "leave_request"), pk=pk
+    )
+    check(actor, "report.view", duty)
+    assert actor.person is not None  # noqa: S101
+    if request.method == "POST":
+        try:
+            rp.duty_file(actor=actor.person, duty=duty, text=_clean(request.POST.get("text", "")))
+        except RulesError as exc:
+            messages.error(request, refusal_text(exc))
+            return render(
+                request,
+                "leave/report.html",
+                {
+                    "duty": duty,
+                    "draft": request.POST.get("text", ""),
+                    "can_file": True,
+                    "rule": rulebook().rule(ReportDuty.KIND_RULE[ReportDuty.Kind(duty.kind)]),
+                },
+            )
+        messages.success(request, "书面报告已报送市政府。")
+        return redirect("leave:report", pk=pk)
+    return render(
+        request,
+        "leave/report.html",
+        {
+            "duty": duty,
+            "draft": "",
+            "can_file": duty.state == ReportDuty.State.OPEN and duty.person_id == actor.person.pk,
+            "overdue": duty.state == ReportDuty.State.OPEN and duty.due_date < timezone.localdate(),
+            "rule": rulebook().rule(ReportDuty.KIND_RULE[ReportDuty.Kind(duty.kind)]),
+        },
+    )
+
+
+def report_meeting_new(request: HttpRequest) -> HttpResponse:
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    values = {k: _clean(request.POST.get(k, "")) for k in ("meeting", "ended_on")}
+    error = ""
+    if request.method == "POST":
+        try:
+            try:
+                ended = dt.date.fromisoformat(values["ended_on"])
+            except ValueError:
+                from cityhall.rules import InvalidInput
+
+                raise InvalidInput("请填写会议结束日期（例如 2026-12-05）。", "ended_on") from None
+            duty = rp.meeting_duty_create(actor=actor.person, meeting=values["meeting"], ended_on=ended)
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            messages.success(request, f"已登记：请于 {duty.due_date:%Y-%m-%d} 前报告会议情况和落实建议。")
+            return redirect("leave:report", pk=duty.pk)
+    return render(
+        request,
+        "leave/report_meeting.html",
+        {"values": values, "error": error, "rule": rulebook().rule("report.meeting")},
+    )
+
+
+# -- emergencies ---------------------------------------------------------------------------
+
+
+def visible_emergencies(actor: Actor) -> QuerySet[EmergencyReport]:
+    qs = EmergencyReport.objects.select_related("reporting_unit", "competent_unit")
+    if OFFICE in actor.roles or LEADER in actor.roles or "admin" in actor.roles:
+        return qs
+    seats = actor.position_ids | actor.acting_position_ids
+    return qs.filter(
+        Q(reporting_unit__in=actor.unit_ids) | Q(competent_unit__in=actor.unit_ids) | Q(steps__recipient__in=seats)
+    ).distinct()
+
+
+def emergency_list(request: HttpRequest) -> HttpResponse:
+    actor = _me(request)
+    rows = list(visible_emergencies(actor).prefetch_related("steps")[:200])
+    return render(
+        request,
+        "leave/emergencies.html",
+        {
+            "rows": [(r, sum(1 for s in r.steps.all() if s.acknowledged_at is None)) for r in rows],
+            "can_report": "department" in actor.roles,
+            "rule": rulebook().rule("emergency.direct-report"),
+        },
+    )
+
+
+def emergency_new(request: HttpRequest) -> HttpResponse:
+    actor = _me(request)
+    check(actor, "emergency.report")
+    assert actor.person is not None  # noqa: S101
+    units = [p.unit for p in actor.positions if p.unit.kind in (Unit.Kind.COUNTY, Unit.Kind.DEPARTMENT)]
+    values: dict[str, Any] = {k: _clean(request.POST.get(k, "")) for k in EMERGENCY_FIELDS}
+    error = ""
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            reporting = _unit(values["reporting_unit"], "reporting_unit")
+            form = em.EmergencyForm(
+                category=values["category"],
+                title=values["title"],
+                place=values["place"],
+                occurred_at=_moment(values["occurred_at"], "occurred_at"),
+                reporting_unit=reporting,
+                competent_unit=_unit(values["competent_unit"], "competent_unit"),
+                summary=values["summary"],
+                plan_activated=values["plan_activated"],
+                on_scene=values["on_scene"],
+                on_scene_at=_moment(values["on_scene_at"], "on_scene_at") if values["on_scene_at"] else None,
+                direct_to=_position(values["direct_to"], "direct_to"),
+                reason=values["reason"],
+            )
+            report = em.emergency_report(actor=actor.person, form=form)
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            messages.success(request, "已报告：报送对象的待办中已出现，签收前每分钟可在本页查看。")
+            return redirect("leave:emergency", pk=report.pk)
+    else:
+        values.update(
+            {
+                "reporting_unit": str(units[0].pk) if units else "",
+                "occurred_at": f"{timezone.localtime(now):%Y-%m-%dT%H:%M}",
+            }
+        )
+        if units and units[0].kind == Unit.Kind.DEPARTMENT:
+            values["competent_unit"] = str(units[0].pk)
+    return render(
+        request,
+        "leave/emergency_form.html",
+        {
+            "values": values,
+            "error": error,
+            "units": units,
+            "departments": Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order"),
+            "categories": EmergencyReport.Category.choices,
+            "direct": _direct_choices(now),
+            "rules": [rulebook().rule("emergency.direct-report"), rulebook().rule("emergency.acknowledge")],
+        },
+    )
+
+
+def _direct_choices(now: dt.datetime) -> list[tuple[Position, str]]:
+    from cityhall.org.selectors import holders_at
+
+    seats = list(
+        Position.objects.filter(
+            kind__in=(Position.Kind.SECRETARY_GENERAL, Position.Kind.VICE_MAYOR, Position.Kind.MAYOR)
+        ).order_by("rank")
+    )
+    holders = holders_at(now, seats)
+    return [(p, holders[p.pk].name if p.pk in holders else "") for p in seats]
+
+
+def _emergency(request: HttpRequest, pk: int) -> tuple[Actor, EmergencyReport]:
+    actor = _me(request)
+    report = get_object_or_404(
+        EmergencyReport.objects.select_related("reporting_unit", "competent_unit", "reported_by"), pk=pk
+    )
+    check(actor, "emergency.view", report)
+    return actor, report
+
+
+def emergency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, report = _emergency(request, pk)
+    seats = actor.position_ids | actor.acting_position_ids
+    mine = [
+        s for s in report.steps.select_related("recipient") if s.acknowledged_at is None and s.recipient_id in seats
+    ]
+    context = {
+        "report": report,
+        "rows": em.timeline(report),
+        "mine": mine,
+        "chain": [
+            (lv.label, em.seat_label(lv.position, report.created_at))
+            for lv in em.levels(report.reporting_unit, report.competent_unit, report.created_at)
+        ],
+        "elapsed": em.minutes_since(report, timezone.now()),
+        "rules": [rulebook().rule("emergency.direct-report"), rulebook().rule("emergency.acknowledge")],
+    }
+    template = "leave/emergency_timeline.html" if request.headers.get("HX-Request") else "leave/emergency.html"
+    return render(request, template, context)
+
+
+@require_POST
+def emergency_acknowledge(request: HttpRequest, pk: int, step_id: int) -> HttpResponse:
+    actor, report = _emergency(request, pk)
+    assert actor.person is not None  # noqa: S101
+    step = get_object_or_404(EmergencyStep, pk=step_id, report=report)
+    try:
+        em.emergency_acknowledge(actor=actor.person, step=step, note=_clean(request.POST.get("note", "")))
+        messages.success(request, "已签收，并逐级上报。")
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+    return redirect("leave:emergency", pk=pk)
