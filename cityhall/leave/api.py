@@ -143,37 +143,13 @@ def submit_leave(request: HttpRequest, payload: LeaveIn) -> dict[str, Any]:
     return leave_summary(svc.leave_submit(actor=actor.person, form=form), timezone.now())
 
 
-@router.get("/{int:leave_id}", response={200: dict[str, Any], **ERRORS}, summary="一份请假（报备）")
-def get_leave(request: HttpRequest, leave_id: int) -> dict[str, Any]:
-    _, req = _request(request, leave_id)
-    return leave_summary(req, timezone.now())
-
-
-@router.post("/{int:leave_id}/act", response={200: dict[str, Any], **ERRORS}, summary="审核、汇总、审批或撤回")
-def act_leave(request: HttpRequest, leave_id: int, payload: ActIn) -> dict[str, Any]:
-    actor, req = _request(request, leave_id)
-    if payload.action not in ("forward", "approve", "reject", "withdraw"):
-        raise InvalidInput("action 只能是 forward、approve、reject 或 withdraw。", "action")
-    req = svc.leave_act(
-        actor=actor.person, request=req, action=payload.action, note=payload.note, consent=payload.consent
-    )
-    return leave_summary(req, timezone.now())
-
-
-@router.post("/{int:leave_id}/return", response={200: dict[str, Any], **ERRORS}, summary="销假")
-def return_leave(request: HttpRequest, leave_id: int, payload: ReturnIn) -> dict[str, Any]:
-    actor, req = _request(request, leave_id)
-    back = _aware(payload.returned_at, "returned_at") if payload.returned_at else None
-    return leave_summary(svc.leave_return(actor=actor.person, request=req, returned_at=back), timezone.now())
-
-
 @router.get("/reports", response={200: list[dict[str, Any]], **ERRORS}, summary="书面报告事项（调用者可见的）")
 def list_reports(request: HttpRequest) -> list[dict[str, Any]]:
     today = timezone.localdate()
     return [duty_summary(d, today) for d in visible_duties(_me(request)).order_by("state", "due_date")[:1000]]
 
 
-@router.post("/reports/{int:duty_id}/file", response={200: dict[str, Any], **ERRORS}, summary="报送书面报告")
+@router.post("/reports/{duty_id}/file", response={200: dict[str, Any], **ERRORS}, summary="报送书面报告")
 def file_report(request: HttpRequest, duty_id: int, payload: FileIn) -> dict[str, Any]:
     actor = _me(request)
     duty = get_object_or_404(ReportDuty, pk=duty_id)
@@ -211,7 +187,7 @@ def report_emergency(request: HttpRequest, payload: EmergencyIn) -> dict[str, An
 
 
 @router.post(
-    "/emergencies/{int:report_id}/steps/{int:step_id}/acknowledge",
+    "/emergencies/{report_id}/steps/{step_id}/acknowledge",
     response={200: dict[str, Any], **ERRORS},
     summary="签收突发事件报告（并逐级上报）",
 )
@@ -222,3 +198,27 @@ def acknowledge_emergency(request: HttpRequest, report_id: int, step_id: int, pa
     step = get_object_or_404(EmergencyStep, pk=step_id, report=report)
     em.emergency_acknowledge(actor=actor.person, step=step, note=payload.note)
     return emergency_summary(EmergencyReport.objects.get(pk=report.pk), timezone.now())
+
+
+@router.get("/{leave_id}", response={200: dict[str, Any], **ERRORS}, summary="一份请假（报备）")
+def get_leave(request: HttpRequest, leave_id: int) -> dict[str, Any]:
+    _, req = _request(request, leave_id)
+    return leave_summary(req, timezone.now())
+
+
+@router.post("/{leave_id}/act", response={200: dict[str, Any], **ERRORS}, summary="审核、汇总、审批或撤回")
+def act_leave(request: HttpRequest, leave_id: int, payload: ActIn) -> dict[str, Any]:
+    actor, req = _request(request, leave_id)
+    if payload.action not in ("forward", "approve", "reject", "withdraw"):
+        raise InvalidInput("action 只能是 forward、approve、reject 或 withdraw。", "action")
+    req = svc.leave_act(
+        actor=actor.person, request=req, action=payload.action, note=payload.note, consent=payload.consent
+    )
+    return leave_summary(req, timezone.now())
+
+
+@router.post("/{leave_id}/return", response={200: dict[str, Any], **ERRORS}, summary="销假")
+def return_leave(request: HttpRequest, leave_id: int, payload: ReturnIn) -> dict[str, Any]:
+    actor, req = _request(request, leave_id)
+    back = _aware(payload.returned_at, "returned_at") if payload.returned_at else None
+    return leave_summary(svc.leave_return(actor=actor.person, request=req, returned_at=back), timezone.now())

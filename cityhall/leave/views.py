@@ -151,6 +151,28 @@ def leave_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _cover_choices() -> list[tuple[Position, str]]:
+    """Who can take over the person's work: the leaders, deputy secretaries-general and unit heads, each
+    shown with the holder's name, since several seats share a title."""
+    from django.db.models import F
+
+    from cityhall.org.selectors import holders_at
+
+    kinds = (
+        Position.Kind.VICE_MAYOR,
+        Position.Kind.SECRETARY_GENERAL,
+        Position.Kind.DEPUTY_SECRETARY_GENERAL,
+        Position.Kind.PRINCIPAL_HEAD,
+    )
+    seats = list(
+        Position.objects.filter(kind__in=kinds)
+        .select_related("unit")
+        .order_by(F("rank").asc(nulls_last=True), "unit__sort_order", "id")
+    )
+    holders = holders_at(timezone.now(), seats)
+    return [(p, f"{p.title}{holders[p.pk].name}" if p.pk in holders else p.title) for p in seats]
+
+
 def _leave_positions(actor: Actor) -> list[Position]:
     out = []
     for p in actor.positions:
@@ -211,17 +233,7 @@ def leave_new(request: HttpRequest) -> HttpResponse:
             "positions": positions,
             "kinds": LeaveRequest.Kind.choices,
             "purposes": LeaveRequest.Purpose.choices,
-            "covers": Position.objects.filter(
-                kind__in=(
-                    *Position.LEADER_KINDS,
-                    Position.Kind.DEPUTY_SECRETARY_GENERAL,
-                    Position.Kind.PRINCIPAL_HEAD,
-                    Position.Kind.STAFF,
-                )
-            )
-            .exclude(kind=Position.Kind.MAYOR)
-            .select_related("unit")
-            .order_by("rank", "unit__sort_order", "id")[:400],
+            "covers": _cover_choices(),
             "rules": [
                 rulebook().rule(r)
                 for r in ("leave.notice", "leave.annual-notice", "leave.report-to-mayor", "leave.annual-duties")
