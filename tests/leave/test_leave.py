@@ -243,3 +243,26 @@ def test_54_the_mayor_and_staff_outside_article_54_do_not_apply_here(demo):
     leave_submit(actor=person("vice-mayor-3"), form=trip("vice-mayor-3", at(5), at(7)), at=NOW)
     with pytest.raises(InvalidInput, match="时间重叠"):
         leave_submit(actor=person("vice-mayor-3"), form=trip("vice-mayor-3", at(6), at(8)), at=NOW)
+
+
+@pytest.mark.rule("report.meeting")
+def test_55_3_after_a_national_meeting_the_report_is_due_within_five_working_days(demo):
+    from cityhall.leave.reports import duty_file, meeting_duty_create
+
+    with pytest.raises(InvalidInput, match="会议结束后"):
+        meeting_duty_create(
+            actor=person("head-finance"), meeting="全国财政工作会议", ended_on=dt.date(2026, 12, 9), at=NOW
+        )
+    duty = meeting_duty_create(
+        actor=person("head-finance"), meeting="全国财政工作会议", ended_on=dt.date(2026, 12, 4), at=NOW
+    )
+    assert duty.due_date == dt.date(2026, 12, 11)  # Fri 12-04 + 5 working days
+    assert duty.deadline.rule_id == "report.meeting"
+    with pytest.raises(InvalidInput, match="不能少于10个字"):
+        duty_file(actor=person("head-finance"), duty=duty, text="已参会", at=NOW)
+    duty = duty_file(
+        actor=person("head-finance"), duty=duty, text="会议部署了明年财政工作，建议抓紧谋划专项债项目。", at=NOW
+    )
+    duty.deadline.refresh_from_db()
+    assert duty.state == ReportDuty.State.FILED and duty.deadline.state == "met"
+    assert InboxItem.objects.filter(key="read", assignee_position__code="mayor").exists()
