@@ -1,0 +1,254 @@
+"""Leave, reports and emergencies (Art 54–56) in a real browser, as the real roles: an application up the
+chain that becomes the absence acting follows, the pairing consent, a late application, the report
+after a trip, and a flood reported straight to the supervising vice mayor from a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cityhall.org.demo import load_demo
+from cityhall.rules.deadlines import LOCAL_TZ
+
+from .test_meeting_pages import login, switch_to
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def demo(transactional_db) -> None:
+    load_demo()
+
+
+def person(code: str):  # type: ignore[no-untyped-def]
+    from cityhall.org.models import Person
+
+    return Person.objects.get(holdings__position__code=code, holdings__end__isnull=True)
+
+
+def local_input(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(LOCAL_TZ):%Y-%m-%dT%H:%M}"
+
+
+def day(days: int, hour: int) -> dt.datetime:
+    return (timezone.now().astimezone(LOCAL_TZ) + dt.timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+
+
+def apply(page: Page, start: dt.datetime, end: dt.datetime, reason: str, destination: str = "沈阳") -> None:
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="请销假与报告").click()
+    page.locator("#leave-new").click()
+    page.locator("#reason").fill(reason)
+    page.locator("#start").fill(local_input(start))
+    page.locator("#end").fill(local_input(end))
+    page.locator("#destination").fill(destination)
+    page.locator("#leave-submit").click()
+    expect(page).to_have_url(re.compile(r"/leave/\d+/$"))
+
+
+def open_from_inbox(page: Page, text: str) -> None:
+    row = page.locator("#inbox tr", has_text=text).first
+    expect(row).to_be_visible()
+    row.get_by_role("link").first.click()
+
+
+def approved_trip(code: str, start: dt.datetime, end: dt.datetime, applied: dt.datetime):  # type: ignore[no-untyped-def]
+    from cityhall.leave import services as svc
+    from cityhall.org.models import Position
+
+    req = svc.leave_submit(
+        actor=person(code),
+        form=svc.LeaveForm(
+            position=Position.objects.get(code=code),
+            kind="trip",
+            purpose="official",
+            reason="赴省参加全省营商环境工作会议",
+            start=start,
+            end=end,
+            destination="沈阳",
+        ),
+        at=applied,
+    )
+    while req.state in req.PENDING:
+        seat = svc.next_seat(req)
+        req = svc.leave_act(
+            actor=person(seat.code), request=req, action="approve" if req.state == "deciding" else "forward", at=applied
+        )
+    return req
+
+
+@pytest.mark.rule("leave.report-to-mayor", "acting.ab-partner")
+def test_journey_1_vm3_applies_the_secretary_general_compiles_the_mayor_approves_and_vm4_acts(page: Page, demo):
+    from cityhall.leave.models import LeaveRequest
+    from cityhall.org.models import Absence, Position
+    from cityhall.workflow.services import inbox_item_create
+
+    login(page, "vm3")
+    apply(page, day(5, 8), day(7, 18), "赴省参加全省安全生产工作会议")
+    expect(page.locator("#leave-state")).to_have_text("待秘书长汇总")
+    expect(page.locator("#leave-late")).to_have_count(0)
+
+    switch_to(page, "sg")
+    open_from_inbox(page, "请假汇总")
+    page.locator("#leave-forward").click()
+    expect(page.locator("#leave-state")).to_have_text("待市长审批")
+
+    switch_to(page, "mayor")
+    open_from_inbox(page, "请假审批")
+    page.locator("#leave-approve").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text("外出记录已生成")
+    expect(page.locator("#leave-state")).to_have_text("已批准")
+    expect(page.locator("#leave-absence")).to_contain_text("代行按此计算")
+
+    # The other leaders are told (知会), as Art 54 ¶1 has the office do.
+    switch_to(page, "vm2")
+    expect(page.locator("#inbox")).to_contain_text("知会：宁致和离抚外出")
+
+    # The day comes: the approved dates move to now (the live server keeps the real clock), and work for vm3 arrives.
+    req = LeaveRequest.objects.get(person=person("vice-mayor-3"))
+    shift = req.start - (timezone.now() - dt.timedelta(hours=1))
+    LeaveRequest.objects.filter(pk=req.pk).update(start=req.start - shift, end=req.end - shift)
+    Absence.objects.filter(pk=req.absence_id).update(start=req.start - shift, end=req.end - shift)
+    inbox_item_create(
+        actor=None,
+        title="请示待批示：关于顺城区增设应急避难场所的请示",
+        kind="document.instruct",
+        assignee_position=Position.objects.get(code="vice-mayor-3"),
+    )
+    switch_to(page, "vm4")
+    row = page.locator("#inbox tr", has_text="增设应急避难场所")
+    expect(row).to_contain_text("代")
+    expect(page.locator("main")).to_contain_text("您今天代行：副市长宁致和")
+
+    # vm3 comes back a day early: 销假, and acting ends then.
+    switch_to(page, "vm3")
+    page.goto(f"/leave/{req.pk}/")
+    page.locator("#leave-return-submit").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text("已销假")
+    expect(page.locator("#leave-returned")).to_have_text("已销假")
+    switch_to(page, "vm4")
+    expect(page.locator("main")).not_to_contain_text("您今天代行")
+    expect(page.locator("#inbox")).not_to_contain_text("增设应急避难场所")
+
+
+@pytest.mark.rule("leave.pairing")
+def test_journey_2_the_paired_deputy_secretary_general_waits_for_the_mayors_consent(page: Page, demo):
+    approved_trip("vice-mayor-3", day(5, 8), day(7, 18), timezone.now())
+    login(page, "dsg3")
+    apply(page, day(5, 8), day(7, 18), "随同赴省对接安全生产专项检查")
+    expect(page.locator("#leave-pairing")).to_contain_text("与宁致和同时离抚")
+    expect(page.locator(".messages .alert-warning").first).to_contain_text("须经市长同意")
+
+    switch_to(page, "vm3")
+    open_from_inbox(page, "请假审核")
+    page.locator("#leave-forward").click()
+    switch_to(page, "sg")
+    open_from_inbox(page, "请假汇总")
+    page.locator("#leave-forward").click()
+
+    switch_to(page, "mayor")
+    open_from_inbox(page, "待市长同意")
+    page.locator("#leave-approve").click()
+    expect(page.locator(".messages .alert-danger")).to_contain_text("请勾选“同意同时离抚”")
+    expect(page.locator(".messages .alert-danger")).to_contain_text("第五十四条第二款")
+    expect(page.locator("#leave-state")).to_have_text("待市长审批")
+    page.locator("#consent").check()
+    page.locator("#leave-approve").click()
+    expect(page.locator("#leave-state")).to_have_text("已批准")
+    expect(page.locator("#leave-pairing")).to_contain_text("市长已同意")
+
+
+@pytest.mark.rule("leave.notice")
+def test_journey_3_the_xinbin_county_head_applies_two_days_ahead_and_is_flagged(page: Page, demo):
+    login(page, "xinbin")
+    apply(page, day(2, 8), day(4, 18), "赴北京参加全国民族地区乡村振兴培训", destination="北京")
+    expect(page.locator(".messages .alert-warning").first).to_contain_text("应提前3天请假（报备）")
+    expect(page.locator("#leave-late")).to_contain_text("工作规则第五十四条第二款")
+    switch_to(page, "sg")
+    open_from_inbox(page, "未按时申请")
+    expect(page.locator("#leave-late")).to_contain_text("提前2天")
+    page.goto("/leave/")
+    expect(page.locator("#leave-waiting")).to_contain_text("未按时申请")
+
+
+@pytest.mark.rule("trip.return-report")
+def test_journey_4_vm5_returns_from_a_four_day_trip_and_files_the_report_on_time(page: Page, demo):
+    from cityhall.leave.models import ReportDuty
+    from cityhall.workflow.worker import run_once
+
+    req = approved_trip("vice-mayor-5", day(-5, 8), day(-1, 23), timezone.now() - dt.timedelta(days=10))
+    login(page, "vm5")
+    page.goto(f"/leave/{req.pk}/")
+    back = day(-2, 18)  # back a day early: the 4-day trip still needs its report
+    page.locator("#returned_at").fill(local_input(back))
+    page.locator("#leave-return-submit").click()
+    expect(page.locator("#leave-returned")).to_have_text("已销假")
+    duty = ReportDuty.objects.get(leave_request=req)
+    assert duty.anchor_date == back.date()
+    run_once(duty.deadline.remind_at + dt.timedelta(seconds=1))  # the day before it falls due
+
+    page.goto("/")
+    expect(page.locator("#inbox tr", has_text="书面报告：").first).to_contain_text(f"{duty.due_date:%Y-%m-%d}")
+    expect(page.locator("#inbox")).to_contain_text("催办：")
+    open_from_inbox(page, "书面报告：")
+    expect(page.locator("#report-due")).to_contain_text("工作规则第五十五条第四款")
+    page.locator("#text").fill("考察了上海城市更新项目的做法，建议我市在老旧街区改造中试点“微更新”模式。")
+    page.locator("#report-submit").click()
+    expect(page.locator("#report-state")).to_have_text("已报告")
+    page.goto("/")
+    expect(page.locator("#inbox")).not_to_contain_text("催办：")
+    duty.refresh_from_db()
+    assert duty.deadline.state == "met"
+
+
+@pytest.mark.rule("emergency.direct-report")
+def test_journey_5_a_flood_in_qingyuan_goes_straight_to_the_vice_mayor_from_a_phone(
+    page: Page, demo, browser, live_server
+):
+    from cityhall.leave.models import EmergencyReport
+
+    phone = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, base_url=live_server.url
+    )
+    field = phone.new_page()
+    try:
+        login(field, "qingyuan")
+        field.goto("/leave/emergencies/new/")
+        field.locator("#category").select_option("disaster")
+        field.locator("#title").fill("清原县南口前镇山洪")
+        field.locator("#place").fill("清原满族自治县南口前镇")
+        began = timezone.now() - dt.timedelta(minutes=30)
+        field.locator("#occurred_at").fill(local_input(began))
+        field.locator("#competent_unit").select_option(label="抚顺市水务局")
+        field.locator("#summary").fill("强降雨引发山洪，冲毁乡道两处，已转移群众120人。")
+        field.locator("#plan_activated").fill("清原县防汛应急预案（Ⅲ级响应）")
+        field.locator("#on_scene").fill("县长、分管副县长")
+        field.locator("#direct_to").select_option(label="副市长（贺长松）")
+        field.locator("#emergency-submit").click()
+        expect(field.locator(".alert-danger")).to_contain_text("越级直报的，请写明")
+        expect(field.locator("#title")).to_have_value("清原县南口前镇山洪")  # nothing typed is lost
+        field.locator("#reason").fill("情况紧急")
+        field.locator("#emergency-submit").click()
+        expect(field.locator("#emergency-timeline")).to_contain_text("越级直报（越过：市政府相关部门（市水务局局长））")
+        width = field.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the phone page scrolls sideways ({width}px)"
+    finally:
+        phone.close()
+
+    login(page, "vm5")
+    open_from_inbox(page, "【紧急】越级直报")
+    page.locator("#emergency-ack button, #emergency-ack [id^=ack-]").first.click()
+    expect(page.locator(".messages .alert-success")).to_contain_text("已签收")
+    timeline = page.locator("#emergency-timeline")
+    expect(timeline).to_contain_text("情况紧急")
+    expect(timeline).to_contain_text("签收：副市长贺长松")
+    expect(timeline).to_contain_text("负责日常工作的副市长或市长：常务副市长周启航")
+    minutes = [int(m) for m in timeline.locator("li").evaluate_all("els => els.map(e => e.dataset.minutes)")]
+    assert minutes[0] == 0 and minutes == sorted(minutes) and 29 <= minutes[1] <= 32
+    report = EmergencyReport.objects.get()
+    assert [s.recipient.code for s in report.steps.order_by("sent_at", "id")] == ["vice-mayor-5", "vice-mayor-1"]
