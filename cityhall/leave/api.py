@@ -36,8 +36,8 @@ class LeaveIn(BodyIn):
     kind: str = Field(description="trip（离抚外出）或 annual_leave（年休假）")
     purpose: str = Field(description="official / training / investment / meeting / personal")
     reason: str = Field(max_length=200)
-    start: dt.datetime = Field(description="出发时间（ISO 8601，含时区）")
-    end: dt.datetime
+    start: dt.datetime = Field(description="出发时间（ISO 8601，含时区）", strict=False)
+    end: dt.datetime = Field(description="返回时间（ISO 8601，含时区）", strict=False)
     away_from_city: bool = True
     destination: str = Field("", max_length=100)
     itinerary: str = Field("", max_length=4000)
@@ -53,7 +53,7 @@ class ActIn(BodyIn):
 
 
 class ReturnIn(BodyIn):
-    returned_at: dt.datetime | None = Field(None, description="实际回抚时间，默认现在")
+    returned_at: dt.datetime | None = Field(None, description="实际回抚时间，默认现在", strict=False)
 
 
 class FileIn(BodyIn):
@@ -64,13 +64,13 @@ class EmergencyIn(BodyIn):
     category: str = Field(description="safety / disaster / epidemic / social")
     title: str = Field(max_length=120)
     place: str = Field(max_length=120)
-    occurred_at: dt.datetime
+    occurred_at: dt.datetime = Field(description="事发时间（ISO 8601，含时区）", strict=False)
     reporting_unit: str = Field(description="报告单位代码")
     competent_unit: str = Field(description="市政府相关部门代码")
     summary: str = Field(max_length=4000)
     plan_activated: str = Field(max_length=160)
     on_scene: str = Field(max_length=160)
-    on_scene_at: dt.datetime | None = None
+    on_scene_at: dt.datetime | None = Field(None, description="到达现场时间", strict=False)
     direct_to: str | None = Field(None, description="越级直报对象的职务代码（秘书长、分管副市长或市长）")
     reason: str = Field("", max_length=300)
 
