@@ -294,7 +294,7 @@ def run_once(now: dt.datetime | None = None, batch: int = 2000) -> RunStats:
             return total
 
 
-def run_forever(interval: float = 10.0, batch: int = 2000) -> None:  # pragma: no cover - exercised by hand
+def run_forever(interval: float = 2.0, batch: int = 2000) -> None:  # pragma: no cover - exercised by hand
     log.info("cityhall worker started (interval %ss, batch %s)", interval, batch)
     while True:
         stats = run_once(batch=batch)
