@@ -227,3 +227,39 @@ class EmergencyStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level_label}：{self.recipient}"
+
+
+class MeetingAbsence(models.Model):
+    """请假不参加会议 (Art 54 ¶4): a leader asks the mayor; a deputy secretary-general asks their vice
+    mayor; for the others the office reports to the mayor."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待批准"
+        TO_REPORT = "to_report", "待市政府办公室报告市长"
+        APPROVED = "approved", "已同意"
+        REPORTED = "reported", "已报告市长"
+        REFUSED = "refused", "不同意"
+
+    attendance = models.OneToOneField(
+        "meetings.Attendance", verbose_name="出席名单", on_delete=models.CASCADE, related_name="absence_request"
+    )
+    person = models.ForeignKey(Person, verbose_name="请假人", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("请假原因", max_length=40)
+    note = models.CharField("说明", max_length=200, blank=True)
+    # The reason is not one of the listed special reasons: allowed, with the warning the approver sees.
+    warned = models.BooleanField("原因不在所列情形", default=False)
+    approver = models.ForeignKey(
+        Position, verbose_name="向谁请假", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices)
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_at = models.DateTimeField("办理时间", null=True, blank=True)
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.CharField("意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "会议请假"
+        verbose_name_plural = "会议请假"
+
+    def __str__(self) -> str:
+        return f"{self.person} 请假：{self.reason}"

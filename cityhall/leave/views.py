@@ -558,3 +558,85 @@ def emergency_acknowledge(request: HttpRequest, pk: int, step_id: int) -> HttpRe
     except RulesError as exc:
         messages.error(request, refusal_text(exc))
     return redirect("leave:emergency", pk=pk)
+
+
+# -- absence from a meeting (Art 54 ¶4) ----------------------------------------------------
+
+
+def meeting_absence_new(request: HttpRequest, attendance_id: int) -> HttpResponse:
+    from cityhall.meetings.minutes import absence_reasons
+    from cityhall.meetings.models import Attendance
+
+    from . import meeting_absence as ma
+
+    actor = _me(request)
+    attendance = get_object_or_404(Attendance.objects.select_related("meeting", "person", "position"), pk=attendance_id)
+    if actor.person is None or attendance.person_id != actor.person.pk:
+        check(actor, "leave.view", None)  # someone else's seat: the same refusal as any other's leave
+    values = {k: _clean(request.POST.get(k, "")) for k in ("reason", "other", "note")}
+    error = ""
+    if request.method == "POST":
+        reason = values["other"] if values["reason"] == "__other__" else values["reason"]
+        try:
+            absence = ma.absence_request(actor=actor.person, attendance=attendance, reason=reason, note=values["note"])  # type: ignore[arg-type]
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            if absence.warned:
+                messages.warning(
+                    request,
+                    f"已提交。“{absence.reason}”不在所列特殊原因之内，原则上不应请假（{rulebook().rule('meeting.attendance').short_citation}），审批人可见此提示。",
+                )
+            else:
+                messages.success(request, "已提交。")
+            return redirect("leave:meeting_absence", pk=absence.pk)
+    return render(
+        request,
+        "leave/meeting_absence_form.html",
+        {
+            "attendance": attendance,
+            "values": values,
+            "error": error,
+            "reasons": absence_reasons(),
+            "approver": ma.approver_for(attendance, timezone.now()),
+            "rule": rulebook().rule("meeting.attendance"),
+        },
+    )
+
+
+def meeting_absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import meeting_absence as ma
+    from .models import MeetingAbsence
+
+    actor = _me(request)
+    absence = get_object_or_404(
+        MeetingAbsence.objects.select_related("attendance__meeting", "person", "approver", "decided_by"), pk=pk
+    )
+    seats = actor.position_ids | actor.acting_position_ids
+    is_office = OFFICE in actor.roles
+    mine = actor.person is not None and absence.person_id == actor.person.pk
+    if not (mine or is_office or LEADER in actor.roles or absence.approver_id in seats):
+        check(actor, "leave.view", None)
+    if request.method == "POST":
+        try:
+            ma.absence_decide(
+                actor=actor.person,  # type: ignore[arg-type]
+                absence=absence,
+                approve=request.POST.get("approve") == "1",
+                note=_clean(request.POST.get("note", "")),
+            )
+            messages.success(request, "已办理。")
+        except RulesError as exc:
+            messages.error(request, refusal_text(exc))
+        return redirect("leave:meeting_absence", pk=pk)
+    pending = absence.state == MeetingAbsence.State.PENDING
+    return render(
+        request,
+        "leave/meeting_absence.html",
+        {
+            "absence": absence,
+            "can_decide": pending and absence.approver_id in seats,
+            "can_report": absence.state == MeetingAbsence.State.TO_REPORT and is_office,
+            "rule": rulebook().rule("meeting.attendance"),
+        },
+    )

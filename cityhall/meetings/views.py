@@ -333,4 +333,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"meeting": meeting, "agenda": agenda, "chair_holder": holder, "kind": kind}
     context.update(record_context(actor, meeting))
     context["decision_draft"] = request.session.pop("decision_draft", {})
+    # Art 54 ¶4: someone on the list may ask to miss it, before it starts (the leave module routes it).
+    upcoming = meeting.state == Meeting.State.SCHEDULED and meeting.starts_at > timezone.now()
+    mine = meeting.attendance.filter(person=actor.person).first() if actor.person and upcoming else None
+    context["my_attendance"] = mine
+    context["my_absence_request"] = getattr(mine, "absence_request", None) if mine else None
     return render(request, "meetings/meeting_detail.html", context)

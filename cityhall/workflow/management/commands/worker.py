@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="处理完当前到期事项后退出")
-        parser.add_argument("--interval", type=float, default=2.0, help="两轮之间的秒数（突发事件报告以分钟计，默认2秒）")
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="两轮之间的秒数（突发事件报告以分钟计，默认2秒）"
+        )
         parser.add_argument("--batch", type=int, default=2000, help="每个事务领取的条数")
 
     def handle(self, *args: Any, **opts: Any) -> None:
