@@ -252,3 +252,27 @@ def test_journey_5_a_flood_in_qingyuan_goes_straight_to_the_vice_mayor_from_a_ph
     assert minutes[0] == 0 and minutes == sorted(minutes) and 29 <= minutes[1] <= 32
     report = EmergencyReport.objects.get()
     assert [s.recipient.code for s in report.steps.order_by("sent_at", "id")] == ["vice-mayor-5", "vice-mayor-1"]
+
+
+@pytest.mark.rule("meeting.attendance")
+def test_a_vice_mayor_asks_the_mayor_to_miss_an_executive_meeting_and_it_shows_in_the_attendance(page: Page, demo):
+    from .test_minutes_journeys import _meeting
+
+    meeting = _meeting("市政府第41次常务会议", timezone.now() + dt.timedelta(days=2), "老旧小区改造")
+    login(page, "vm2")
+    page.goto(f"/meetings/{meeting.pk}/")
+    page.locator("#my-absence a").click()
+    page.locator("#reason-other").check()
+    page.locator("#other").fill("陪同客商考察")
+    page.locator("#meeting-absence-form button[type=submit]").click()
+    expect(page.locator(".messages .alert-warning")).to_contain_text("原则上不应请假")
+    expect(page.locator("#absence-state")).to_have_text("待批准")
+
+    switch_to(page, "mayor")
+    open_from_inbox(page, "会议请假（原因不在所列情形）")
+    page.locator("#absence-decide button[value='1']").click()
+    expect(page.locator("#absence-state")).to_have_text("已同意")
+    page.goto(f"/meetings/{meeting.pk}/")
+    row = page.locator("tr[data-attendee='vice-mayor-2']").first
+    expect(row).to_contain_text("陪同客商考察")
+    expect(row).to_contain_text("经市长同意")
