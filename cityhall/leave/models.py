@@ -263,3 +263,92 @@ class MeetingAbsence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} 请假：{self.reason}"
+
+
+class UndecidedMatter(models.Model):
+    """未经市政府研究决定的重大问题及事项 (Art 67): the office's list, against which drafts are flagged."""
+
+    term = models.CharField("事项（检索词）", max_length=60, unique=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    active = models.BooleanField("仍未决定", default=True)
+    added_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "未决重大事项"
+        verbose_name_plural = "未决重大事项"
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class LeaderApproval(models.Model):
+    """The leaders' approvals of Ch. 12–13: a speech or article (Art 67), a department's release (Art 68),
+    a reception plan and a delegation abroad (Art 72), a congratulatory letter or inscription (Art 77)."""
+
+    class Kind(models.TextChoices):
+        SPEECH = "speech", "讲话或文章"
+        RELEASE = "release", "部门发布重要信息"
+        RECEPTION = "reception_plan", "公务接待方案"
+        TRIP_ABROAD = "official_trip_abroad", "因公出国（境）团组"
+        LETTER = "congratulatory_letter", "贺信、贺电、题词"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        ARRANGING = "arranging", "待市政府办公室安排"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "不予办理"
+        RECORDED = "recorded", "无须报批，已登记"
+
+    KIND_RULE = {
+        Kind.SPEECH: "speech.approval",
+        Kind.RELEASE: "release.review",
+        Kind.RECEPTION: "reception.plan",
+        Kind.TRIP_ABROAD: "abroad.quota",
+        Kind.LETTER: "greeting.exception",
+    }
+
+    kind = models.CharField("类别", max_length=24, choices=Kind.choices)
+    title = models.CharField("标题", max_length=160)
+    body = models.TextField("内容", blank=True)
+    requested_by = models.ForeignKey(Person, verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name="申请单位", on_delete=models.PROTECT, related_name="+")
+    # Speech: on behalf of the government (代表市政府), or personal.
+    on_behalf = models.BooleanField("代表市政府", default=False)
+    # Release: a major situation is also reported to the city government.
+    major = models.BooleanField("重大情况", default=False)
+    # Reception: guests and budget against the standard.
+    guests = models.PositiveIntegerField("接待人数", default=0)
+    budget = models.PositiveIntegerField("预算（元）", default=0)
+    # Trip abroad: the delegation's size and destination.
+    members = models.PositiveIntegerField("团组人数", default=0)
+    destination = models.CharField("前往国家（地区）", max_length=80, blank=True)
+    # Letter: in whose name, and the special need without which it is refused.
+    leader = models.ForeignKey(
+        Position, verbose_name="以哪位领导名义", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    special_need = models.CharField("特殊需要", max_length=300, blank=True)
+    flags = models.JSONField("提示", default=list)
+    approver = models.ForeignKey(
+        Position, verbose_name="审批", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices)
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.CharField("意见", max_length=300, blank=True)
+    arranged_at = models.DateTimeField("安排时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "领导审批事项"
+        verbose_name_plural = "领导审批事项"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def publishable(self) -> bool:
+        # Art 77: letters and inscriptions 一般不公开发表; nothing else here is published by this module.
+        return self.kind != self.Kind.LETTER and self.state == self.State.APPROVED

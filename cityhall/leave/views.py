@@ -640,3 +640,168 @@ def meeting_absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rule": rulebook().rule("meeting.attendance"),
         },
     )
+
+
+# -- the leaders' approvals (Ch. 12–13) -----------------------------------------------------
+
+
+def visible_approvals(actor: Actor) -> QuerySet[Any]:
+    from .models import LeaderApproval
+
+    qs = LeaderApproval.objects.select_related("requested_by", "unit", "approver", "leader")
+    if (
+        OFFICE in actor.roles
+        or "admin" in actor.roles
+        or any(p.kind in ("mayor", "secretary_general") for p in actor.positions)
+    ):
+        return qs
+    seats = actor.position_ids | actor.acting_position_ids
+    return qs.filter(Q(unit__in=actor.unit_ids) | Q(approver__in=seats) | Q(leader__in=seats))
+
+
+def approval_list(request: HttpRequest) -> HttpResponse:
+    from .models import LeaderApproval
+
+    actor = _me(request)
+    return render(
+        request,
+        "leave/approvals.html",
+        {
+            "rows": list(visible_approvals(actor)[:300]),
+            "kinds": LeaderApproval.Kind.choices,
+            "is_office": OFFICE in actor.roles,
+            "rules": [rulebook().rule(r) for r in LeaderApproval.KIND_RULE.values()],
+        },
+    )
+
+
+def _int(value: str, field: str) -> int:
+    from cityhall.rules import InvalidInput
+
+    if not value.strip():
+        return 0
+    if not value.strip().isdigit() or len(value.strip()) > 9:
+        raise InvalidInput("请填写不超过9位的整数。", field)
+    return int(value.strip())
+
+
+def approval_new(request: HttpRequest) -> HttpResponse:
+    from . import approvals as ap
+    from .models import LeaderApproval
+
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    fields = (
+        "kind",
+        "title",
+        "body",
+        "on_behalf",
+        "major",
+        "guests",
+        "budget",
+        "members",
+        "destination",
+        "leader",
+        "special_need",
+    )
+    values = {k: _clean(request.POST.get(k, request.GET.get(k, ""))) for k in fields}
+    error = ""
+    if request.method == "POST":
+        try:
+            form = ap.ApprovalForm(
+                kind=values["kind"],
+                title=values["title"],
+                body=values["body"],
+                on_behalf=values["on_behalf"] == "1",
+                major=values["major"] == "1",
+                guests=_int(values["guests"], "guests"),
+                budget=_int(values["budget"], "budget"),
+                members=_int(values["members"], "members"),
+                destination=values["destination"],
+                leader=_position(values["leader"], "leader"),
+                special_need=values["special_need"],
+            )
+            item = ap.approval_request(actor=actor.person, form=form)
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            messages.success(
+                request, "已登记，无须报批。" if item.state == LeaderApproval.State.RECORDED else "已提交审批。"
+            )
+            return redirect("leave:approval", pk=item.pk)
+    leaders = [(p, n) for p, n in _direct_choices(timezone.now())]
+    return render(
+        request,
+        "leave/approval_form.html",
+        {
+            "values": values,
+            "error": error,
+            "kinds": LeaderApproval.Kind.choices,
+            "leaders": leaders,
+            "rules": [rulebook().rule(r) for r in LeaderApproval.KIND_RULE.values()],
+        },
+    )
+
+
+def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import approvals as ap
+    from .models import LeaderApproval
+
+    actor = _me(request)
+    get_object_or_404(LeaderApproval, pk=pk)
+    item = visible_approvals(actor).filter(pk=pk).first()
+    if item is None:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("这项审批事项与您的单位和职务无关，您无权查看。")
+    assert actor.person is not None  # noqa: S101
+    if request.method == "POST":
+        try:
+            ap.approval_decide(
+                actor=actor.person,
+                item=item,
+                approve=request.POST.get("approve") == "1",
+                note=_clean(request.POST.get("note", "")),
+            )
+            messages.success(request, "已办理。")
+        except RulesError as exc:
+            messages.error(request, refusal_text(exc))
+        return redirect("leave:approval", pk=pk)
+    seats = actor.position_ids | actor.acting_position_ids
+    return render(
+        request,
+        "leave/approval.html",
+        {
+            "item": item,
+            "can_decide": item.state == LeaderApproval.State.PENDING and item.approver_id in seats,
+            "acting": item.approver_id in actor.acting_position_ids and item.approver_id not in actor.position_ids,
+            "can_arrange": item.state == LeaderApproval.State.ARRANGING and OFFICE in actor.roles,
+            "rule": rulebook().rule(LeaderApproval.KIND_RULE[LeaderApproval.Kind(item.kind)]),
+        },
+    )
+
+
+def undecided_list(request: HttpRequest) -> HttpResponse:
+    from . import approvals as ap
+    from .models import UndecidedMatter
+
+    actor = _me(request)
+    if request.method == "POST":
+        assert actor.person is not None  # noqa: S101
+        try:
+            ap.undecided_add(
+                actor=actor.person, term=_clean(request.POST.get("term", "")), note=_clean(request.POST.get("note", ""))
+            )
+            messages.success(request, "已加入清单。")
+        except RulesError as exc:
+            messages.error(request, refusal_text(exc))
+        return redirect("leave:undecided")
+    return render(
+        request,
+        "leave/undecided.html",
+        {
+            "rows": UndecidedMatter.objects.filter(active=True),
+            "is_office": OFFICE in actor.roles,
+            "rule": rulebook().rule("speech.approval"),
+        },
+    )

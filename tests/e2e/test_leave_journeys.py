@@ -276,3 +276,68 @@ def test_a_vice_mayor_asks_the_mayor_to_miss_an_executive_meeting_and_it_shows_i
     row = page.locator("tr[data-attendee='vice-mayor-2']").first
     expect(row).to_contain_text("陪同客商考察")
     expect(row).to_contain_text("经市长同意")
+
+
+@pytest.mark.rule("speech.approval", "release.review")
+def test_journey_6_vm1s_speech_is_approved_by_the_mayor_and_a_departments_release_goes_out(page: Page, demo):
+    login(page, "clerk")
+    page.goto("/leave/approvals/undecided/")
+    page.locator("#term").fill("沈抚同城化新区规划")
+    page.locator("#undecided-form button").click()
+    expect(page.locator("#undecided")).to_contain_text("沈抚同城化新区规划")
+
+    switch_to(page, "vm1")
+    page.goto("/leave/approvals/new/")
+    page.locator("#kind").select_option("speech")
+    page.locator("#title").fill("在全市经济工作会议上的讲话")
+    page.locator("#body").fill("明年要加快推进沈抚同城化新区规划……")
+    page.locator("#on_behalf").check()
+    page.locator("#approval-submit").click()
+    expect(page.locator("#approval-state")).to_have_text("待审批")
+    expect(page.locator("#approval-flags")).to_contain_text("涉及未经市政府研究决定的重大事项：沈抚同城化新区规划")
+
+    switch_to(page, "mayor")
+    open_from_inbox(page, "讲话或文章审批")
+    page.locator("#approve").click()
+    expect(page.locator("#approval-state")).to_have_text("已批准")
+
+    switch_to(page, "finance2")
+    page.goto("/leave/approvals/new/")
+    page.locator("#kind").select_option("release")
+    page.locator("#title").fill("2026年全市一般公共预算收支情况")
+    page.locator("#body").fill("1—11月，全市一般公共预算收入……")
+    page.locator("#major").check()
+    page.locator("#approval-submit").click()
+    expect(page.locator("#approval-flags")).to_contain_text("同时报告市政府")
+    switch_to(page, "finance")
+    open_from_inbox(page, "部门发布重要信息审批")
+    page.locator("#approve").click()
+    expect(page.locator("#approval-state")).to_have_text("已批准")
+    switch_to(page, "clerk")
+    expect(page.locator("#inbox")).to_contain_text("重大情况报告：2026年全市一般公共预算收支情况")
+
+
+@pytest.mark.rule("greeting.exception")
+def test_journey_7_a_congratulatory_letter_needs_a_special_need_and_is_never_published(page: Page, demo):
+    from cityhall.leave.approvals import publishable
+    from cityhall.leave.models import LeaderApproval
+
+    login(page, "culture-tourism")
+    page.goto("/leave/approvals/new/")
+    page.locator("#kind").select_option("congratulatory_letter")
+    page.locator("#title").fill("为抚顺旅游节开幕发贺信")
+    page.locator("#leader").select_option(label="副市长（阮嘉禾）")
+    page.locator("#approval-submit").click()
+    expect(page.locator("#form-error")).to_contain_text("不为部门和县（区）的会议活动等发贺信")
+    expect(page.locator("#form-error")).to_contain_text("第七十七条")
+    expect(page.locator("#title")).to_have_value("为抚顺旅游节开幕发贺信")
+    page.locator("#special_need").fill("国家级节会，文化和旅游部主办")
+    page.locator("#approval-submit").click()
+    expect(page.locator("#not-published")).to_have_text("不公开发表")
+
+    switch_to(page, "vm6")
+    open_from_inbox(page, "贺信、贺电、题词审批")
+    page.locator("#approve").click()
+    expect(page.locator("#approval-state")).to_have_text("已批准")
+    letter = LeaderApproval.objects.get(kind="congratulatory_letter")
+    assert publishable([letter]) == []
