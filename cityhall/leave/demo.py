@@ -197,7 +197,68 @@ def load_leave(now: dt.datetime | None = None) -> int:
         at=now - dt.timedelta(hours=6),
     )
     _emergencies(now)
+    _approvals(now)
+    rp.province_request_track(
+        actor=_p("office-clerk-1"),
+        title="关于请求支持抚顺市采煤沉陷区综合治理的请示",
+        lead_unit=Unit.objects.get(code="natural-resources"),
+        partner_units=[Unit.objects.get(code="finance")],
+        sent_on=_day(now, -3).date(),
+        at=now - dt.timedelta(days=3),
+    )
     return len(made)
+
+
+def _approvals(now: dt.datetime) -> None:
+    """One of each of the leaders' approvals (Ch. 12–13), in their different states."""
+    from . import approvals as ap
+
+    at = now - dt.timedelta(hours=3)
+    ap.undecided_add(actor=_p("office-clerk-1"), term="沈抚同城化新区规划", note="待市政府常务会议研究", at=at)
+    speech = ap.approval_request(
+        actor=_p("vice-mayor-1"),
+        form=ap.ApprovalForm(
+            kind="speech",
+            title="在全市经济工作会议上的讲话（送审稿）",
+            body="明年要加快推进沈抚同城化新区规划……",
+            on_behalf=True,
+        ),
+        at=at,
+    )
+    del speech  # waits in the mayor's inbox, flagged
+    release = ap.approval_request(
+        actor=_p("finance-staff-1"),
+        form=ap.ApprovalForm(
+            kind="release",
+            title="2026年1—11月全市一般公共预算收支情况",
+            body="1—11月，全市一般公共预算收入……",
+            major=True,
+        ),
+        at=at,
+    )
+    del release  # waits for the finance head's review
+    ap.approval_request(
+        actor=_p("head-commerce"),
+        form=ap.ApprovalForm(
+            kind="reception_plan",
+            title="接待浙江省经贸考察团",
+            body="12月中旬，2天，考察装备制造园区",
+            guests=12,
+            budget=1800,
+        ),
+        at=at,
+    )
+    letter = ap.approval_request(
+        actor=_p("head-culture-tourism"),
+        form=ap.ApprovalForm(
+            kind="congratulatory_letter",
+            title="为中国满族文化节开幕发贺信",
+            special_need="国家级节会，文化和旅游部主办",
+            leader=Position.objects.get(code="vice-mayor-6"),
+        ),
+        at=at,
+    )
+    ap.approval_decide(actor=_p("vice-mayor-6"), item=letter, approve=True, at=at + dt.timedelta(hours=1))
 
 
 def _emergencies(now: dt.datetime) -> None:

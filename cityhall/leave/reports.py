@@ -5,11 +5,12 @@ live deadline in the reporter's inbox, with a reminder the day before."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from cityhall.org.models import Person, Position
+from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import positions_held
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RuleViolation
@@ -22,6 +23,9 @@ from cityhall.workflow.registry import DeadlineKind, register
 from cityhall.workflow.services import deadline_close, deadline_schedule, inbox_close, inbox_open
 
 from .models import LeaveRequest, ReportDuty
+
+if TYPE_CHECKING:
+    from cityhall.supervision.models import Item
 
 DEADLINE_KIND = "leave.report"
 register(DeadlineKind(key=DEADLINE_KIND, label="书面报告", remind_before=dt.timedelta(days=1)))
@@ -219,3 +223,43 @@ def duty_file(*, actor: Person, duty: ReportDuty, text: str, at: dt.datetime | N
             at=at,
         )
     return locked
+
+
+@applies("report.province-request", "supervision.complex")
+def province_request_track(
+    *,
+    actor: Person,
+    title: str,
+    lead_unit: Unit,
+    partner_units: list[Unit] | None = None,
+    sent_on: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> Item:
+    """After the city government sends a request to the province (Art 55 ¶2), the departments concerned
+    follow it up and report back: a supervision ledger item for the lead department, with progress reports,
+    on the complex-matter clock (1 month to a result)."""
+    from cityhall.supervision.services import ItemForm, item_create
+
+    at = at or timezone.now()
+    title = title.strip()
+    if not title:
+        raise InvalidInput("请写明报省请示的标题。", "title")
+    if lead_unit.kind != Unit.Kind.DEPARTMENT:
+        raise InvalidInput("跟踪落实由市政府有关部门负责，请选择市政府工作部门。", "lead_unit")
+    task = (
+        f"报省请示跟踪：《{title[:120]}》。做好与省政府相关部门的衔接、跟踪和落实工作，并及时将有关情况报告市政府"
+        f"（{rulebook().rule('report.province-request').short_citation}）。"
+    )
+    return item_create(
+        actor=actor,
+        form=ItemForm(
+            "direct",
+            task,
+            lead_unit,
+            "主要负责人",
+            "complex",
+            sent_on or at.astimezone(LOCAL_TZ).date(),
+            partner_units=partner_units or [],
+        ),
+        at=at,
+    )

@@ -266,3 +266,28 @@ def test_55_3_after_a_national_meeting_the_report_is_due_within_five_working_day
     duty.deadline.refresh_from_db()
     assert duty.state == ReportDuty.State.FILED and duty.deadline.state == "met"
     assert InboxItem.objects.filter(key="read", assignee_position__code="mayor").exists()
+
+
+@pytest.mark.rule("report.province-request")
+def test_55_2_a_request_sent_to_the_province_is_followed_up_on_the_ledger(demo):
+    from cityhall.leave.reports import province_request_track
+    from cityhall.org.models import Unit
+    from cityhall.supervision.models import Item
+
+    with pytest.raises(InvalidInput, match="市政府工作部门"):
+        province_request_track(
+            actor=person("office-clerk-1"),
+            title="关于请求支持抚顺采煤沉陷区治理的请示",
+            lead_unit=Unit.objects.get(code="xinbin"),
+            at=NOW,
+        )
+    item = province_request_track(
+        actor=person("office-clerk-1"),
+        title="关于请求支持抚顺采煤沉陷区治理的请示",
+        lead_unit=Unit.objects.get(code="natural-resources"),
+        partner_units=[Unit.objects.get(code="finance")],
+        at=NOW,
+    )
+    assert item.category == Item.Category.COMPLEX and "第五十五条第二款" in item.task
+    assert item.due_date == dt.date(2027, 1, 6)
+    assert InboxItem.objects.filter(subject_id=str(item.pk), kind="supervision.item").exists()
