@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
-from cityhall.org.selectors import holders_at, positions_acted_for, positions_held, supervising_positions
+from cityhall.org.selectors import positions_held
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules.applies import applies
@@ -29,6 +29,7 @@ from cityhall.workflow.audit import audit_record
 from cityhall.workflow.services import inbox_close, inbox_open
 
 from .models import LeaderApproval, UndecidedMatter
+from .seats import first_seat, is_office_staff, principal_head, sits_at, supervising_vice_mayor
 
 K = LeaderApproval.Kind
 S = LeaderApproval.State
@@ -44,18 +45,6 @@ def _rule(kind: str):  # type: ignore[no-untyped-def]
 
 def _param(rule_id: str, name: str) -> int:
     return int(rulebook().rule(rule_id).record.params[name].value)  # type: ignore[union-attr]
-
-
-def _seat(kind: str) -> Position | None:
-    return Position.objects.filter(kind=kind).order_by("rank", "id").first()
-
-
-def _vice_mayor_of(unit: Unit, at: dt.datetime) -> Position | None:
-    return next((p for p in supervising_positions(unit, at) if p.kind == Position.Kind.VICE_MAYOR), None)
-
-
-def _head(unit: Unit) -> Position | None:
-    return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("id").first()
 
 
 @applies("speech.approval")
@@ -113,7 +102,7 @@ def approval_request(*, actor: Person, form: ApprovalForm, at: dt.datetime | Non
         if found:
             flags.append(f"涉及未经市政府研究决定的重大事项：{'、'.join(found)}（{rule.short_citation}）")
         if leader_seat is not None or form.on_behalf or found:
-            approver = _seat(Position.Kind.MAYOR)
+            approver = first_seat(Position.Kind.MAYOR)
             if leader_seat is not None and leader_seat.kind == Position.Kind.MAYOR:
                 approver = None
                 state = S.RECORDED
@@ -122,8 +111,8 @@ def approval_request(*, actor: Person, form: ApprovalForm, at: dt.datetime | Non
             state = S.RECORDED
             flags.append("个人发表、不涉及未经市政府研究决定的重大事项：无须报批，已登记")
     elif form.kind == K.RELEASE:
-        head = _head(unit)
-        approver = _vice_mayor_of(unit, at) if head is None or head.pk in {p.pk for p in held} else head
+        head = principal_head(unit)
+        approver = supervising_vice_mayor(unit, at) if head is None or head.pk in {p.pk for p in held} else head
         if approver is None:
             raise ApprovalError(
                 "release.no_reviewer", rule.citation, "找不到审定这条信息的负责人，请联系市政府办公室。"
@@ -138,7 +127,7 @@ def approval_request(*, actor: Person, form: ApprovalForm, at: dt.datetime | Non
         flags.append(f"预算 {form.budget} 元，{form.guests} 人，人均 {per:.0f} 元；标准 {standard} 元/人次")
         if per > standard:
             flags.append(f"超出接待标准 {per - standard:.0f} 元/人次（{rule.short_citation}）")
-        approver = _vice_mayor_of(unit, at)
+        approver = supervising_vice_mayor(unit, at)
         if approver is None:
             state = S.ARRANGING
             flags.append("本单位没有分管副市长，直接报市政府办公室（市机关事务管理局）安排")
@@ -161,7 +150,7 @@ def approval_request(*, actor: Person, form: ApprovalForm, at: dt.datetime | Non
             raise ApprovalError(
                 "abroad.quota", _rule(form.kind).citation, f"本年度因公出国（境）团组已达 {limit} 个，不再受理。"
             )
-        approver = _vice_mayor_of(unit, at) or _seat(Position.Kind.MAYOR)
+        approver = supervising_vice_mayor(unit, at) or first_seat(Position.Kind.MAYOR)
     else:  # K.LETTER
         if form.leader is None or form.leader.kind not in Position.LEADER_KINDS:
             raise InvalidInput("请选择以哪位市政府领导同志名义。", "leader")
@@ -222,13 +211,6 @@ def _to_office(item: LeaderApproval, at: dt.datetime) -> None:
     inbox_open(item, key="arrange", title=f"安排公务接待：{item.title}", url=_url(item), at=at, unit=office)
 
 
-def _office(actor: Person, at: dt.datetime) -> bool:
-    return any(
-        p.unit.kind == Unit.Kind.GENERAL_OFFICE and p.kind not in Position.LEADER_KINDS
-        for p in positions_held(actor, at)
-    )
-
-
 @applies("speech.approval", "release.review", "reception.plan", "abroad.quota", "greeting.exception")
 def approval_decide(
     *, actor: Person, item: LeaderApproval, approve: bool, note: str = "", at: dt.datetime | None = None
@@ -241,17 +223,16 @@ def approval_decide(
         rule = _rule(locked.kind)
         behalf = None
         if locked.state == S.ARRANGING:
-            if not _office(actor, at):
+            if not is_office_staff(actor, at):
                 raise ApprovalError(
                     "approval.office", rule.citation, "公务接待由市政府办公室（市机关事务管理局）安排。"
                 )
             locked.state, locked.arranged_at = (S.APPROVED if approve else S.REFUSED), at
         elif locked.state == S.PENDING and locked.approver is not None:
             seat = locked.approver
-            if seat.pk not in {p.pk for p in positions_held(actor, at)}:
-                if seat.pk not in {a.position.pk for a in positions_acted_for(actor, at)}:
-                    raise ApprovalError("approval.not_approver", rule.citation, f"这项由{seat.title}审批，您不能办理。")
-                behalf = holders_at(at, [seat]).get(seat.pk)
+            may, behalf = sits_at(actor, seat, at)
+            if not may:
+                raise ApprovalError("approval.not_approver", rule.citation, f"这项由{seat.title}审批，您不能办理。")
             if not approve and not note:
                 raise InvalidInput("不同意的，请写明理由。", "note")
             if (
@@ -313,7 +294,7 @@ def publishable(items: list[LeaderApproval]) -> list[LeaderApproval]:
 def undecided_add(*, actor: Person, term: str, note: str = "", at: dt.datetime | None = None) -> UndecidedMatter:
     at = at or timezone.now()
     term = term.strip()
-    if not _office(actor, at):
+    if not is_office_staff(actor, at):
         raise ApprovalError(
             "undecided.office", rulebook().rule("speech.approval").citation, "未决重大事项清单由市政府办公室维护。"
         )

@@ -21,9 +21,7 @@ from cityhall.org.models import Person, Position, Unit
 from cityhall.org.selectors import (
     executive_vice_mayor_at,
     holders_at,
-    positions_acted_for,
     positions_held,
-    supervising_positions,
 )
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RuleViolation
@@ -36,6 +34,7 @@ from cityhall.workflow.registry import DeadlineKind, register
 from cityhall.workflow.services import deadline_close, deadline_schedule, inbox_close, inbox_open
 
 from .models import EmergencyReport, EmergencyStep
+from .seats import first_seat, principal_head, sits_at, supervising_vice_mayor
 
 DEADLINE_KIND = "emergency.acknowledge"
 LEVEL_UNIT = "市政府相关部门"
@@ -58,28 +57,22 @@ class Level:
     position: Position
 
 
-def _head(unit: Unit) -> Position | None:
-    return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("id").first()
-
-
-def _the(kind: str) -> Position | None:
-    return Position.objects.filter(kind=kind).order_by("rank", "id").first()
-
-
 @applies("emergency.direct-report")
 def levels(reporting_unit: Unit, competent_unit: Unit, at: dt.datetime) -> list[Level]:
     """The levels a report goes up, in order (Art 56 「逐级请示报告」)."""
     chain: list[Level] = []
     if reporting_unit.pk != competent_unit.pk:
-        head = _head(competent_unit)
+        head = principal_head(competent_unit)
         if head is not None:
             chain.append(Level(LEVEL_UNIT, head))
-    vice = next((p for p in supervising_positions(competent_unit, at) if p.kind == Position.Kind.VICE_MAYOR), None)
+    vice = supervising_vice_mayor(competent_unit, at)
     if vice is not None:
         chain.append(Level(LEVEL_VICE_MAYOR, vice))
     executive = executive_vice_mayor_at(at)
     top = (
-        executive if executive is not None and (vice is None or executive.pk != vice.pk) else _the(Position.Kind.MAYOR)
+        executive
+        if executive is not None and (vice is None or executive.pk != vice.pk)
+        else first_seat(Position.Kind.MAYOR)
     )
     if top is not None:
         chain.append(Level(LEVEL_TOP, top))
@@ -93,9 +86,9 @@ def direct_targets(reporting_unit: Unit, competent_unit: Unit, at: dt.datetime) 
     chain = levels(reporting_unit, competent_unit, at)
     vice = next((lv for lv in chain if lv.label == LEVEL_VICE_MAYOR), None)
     for label, position in (
-        (LEVEL_SG, _the(Position.Kind.SECRETARY_GENERAL)),
+        (LEVEL_SG, first_seat(Position.Kind.SECRETARY_GENERAL)),
         (LEVEL_VICE_MAYOR, vice.position if vice else None),
-        ("市长", _the(Position.Kind.MAYOR)),
+        ("市长", first_seat(Position.Kind.MAYOR)),
     ):
         if position is not None:
             out.append(Level(label, position))
@@ -296,15 +289,11 @@ def emergency_acknowledge(
         locked = (
             EmergencyStep.objects.select_for_update(of=("self",)).select_related("report", "recipient").get(pk=step.pk)
         )
-        seats = {p.pk for p in positions_held(actor, at)}
-        behalf: Person | None = None
-        if locked.recipient_id not in seats:
-            if locked.recipient_id in {a.position.pk for a in positions_acted_for(actor, at)}:
-                behalf = holders_at(at, [locked.recipient]).get(locked.recipient_id)
-            else:
-                raise EmergencyError(
-                    "emergency.not_recipient", _cite(), f"这份报告报送{locked.recipient.title}，您不能签收。"
-                )
+        may, behalf = sits_at(actor, locked.recipient, at)
+        if not may:
+            raise EmergencyError(
+                "emergency.not_recipient", _cite(), f"这份报告报送{locked.recipient.title}，您不能签收。"
+            )
         if locked.acknowledged_at is not None:
             return locked
         locked.acknowledged_at = at
@@ -351,7 +340,7 @@ def escalate_unacknowledged(deadline: Deadline, now: dt.datetime) -> str:
             automatic=True,
             reason=f"{step.recipient.title}{waited}分钟未签收，自动报送上一层级",
         )
-    sg = _the(Position.Kind.SECRETARY_GENERAL)
+    sg = first_seat(Position.Kind.SECRETARY_GENERAL)
     if sg is not None and sg.pk != step.recipient_id:
         inbox_open(
             report,

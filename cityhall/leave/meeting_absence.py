@@ -16,7 +16,7 @@ from cityhall.meetings.kinds import EXECUTIVE, MAYOR_OFFICE, PLENARY
 from cityhall.meetings.minutes import absence_reasons
 from cityhall.meetings.models import Attendance, Meeting
 from cityhall.org.models import Person, Position, Unit
-from cityhall.org.selectors import holders_at, positions_acted_for, positions_held
+from cityhall.org.selectors import positions_held
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import InvalidInput, RuleViolation
 from cityhall.rules.applies import applies
@@ -25,6 +25,7 @@ from cityhall.workflow.audit import audit_record
 from cityhall.workflow.services import inbox_close, inbox_open
 
 from .models import MeetingAbsence
+from .seats import first_seat, is_office_staff, sits_at
 
 COVERED = (PLENARY, EXECUTIVE, MAYOR_OFFICE)
 
@@ -35,10 +36,6 @@ def _cite() -> str:
 
 def _short() -> str:
     return rulebook().rule("meeting.attendance").short_citation
-
-
-def _mayor() -> Position | None:
-    return Position.objects.filter(kind=Position.Kind.MAYOR).first()
 
 
 def _url(absence: MeetingAbsence) -> str:
@@ -54,7 +51,7 @@ def approver_for(attendance: Attendance, at: dt.datetime) -> Position | None:
         if p is None:
             continue
         if p.kind in (Position.Kind.VICE_MAYOR, Position.Kind.VICE_MAYOR_LEVEL, Position.Kind.SECRETARY_GENERAL):
-            return _mayor()
+            return first_seat(Position.Kind.MAYOR)
         if p.kind == Position.Kind.DEPUTY_SECRETARY_GENERAL and p.assists_id:
             return p.assists
     return None
@@ -120,13 +117,6 @@ def absence_request(
     return absence
 
 
-def _office(actor: Person, at: dt.datetime) -> bool:
-    return any(
-        p.unit.kind == Unit.Kind.GENERAL_OFFICE and p.kind not in Position.LEADER_KINDS
-        for p in positions_held(actor, at)
-    )
-
-
 @applies("meeting.attendance", "acting.ab-partner")
 def absence_decide(
     *, actor: Person, absence: MeetingAbsence, approve: bool, note: str = "", at: dt.datetime | None = None
@@ -143,10 +133,10 @@ def absence_decide(
             raise RuleViolation("meeting_absence.done", _cite(), f"这项请假{locked.get_state_display()}，不能再办理。")
         behalf = None
         if locked.state == MeetingAbsence.State.TO_REPORT:
-            if not _office(actor, at):
+            if not is_office_staff(actor, at):
                 raise RuleViolation("meeting_absence.office", _cite(), "其他参会人员的请假由市政府办公室报告市长。")
             locked.state = MeetingAbsence.State.REPORTED
-            mayor = _mayor()
+            mayor = first_seat(Position.Kind.MAYOR)
             if mayor is not None:
                 inbox_open(
                     locked,
@@ -160,12 +150,9 @@ def absence_decide(
         else:
             seat = locked.approver
             assert seat is not None  # noqa: S101 - a pending request always has its approver
-            if seat.pk not in {p.pk for p in positions_held(actor, at)}:
-                if seat.pk not in {a.position.pk for a in positions_acted_for(actor, at)}:
-                    raise RuleViolation(
-                        "meeting_absence.not_approver", _cite(), f"这项请假向{seat.title}请，您不能办理。"
-                    )
-                behalf = holders_at(at, [seat]).get(seat.pk)
+            may, behalf = sits_at(actor, seat, at)
+            if not may:
+                raise RuleViolation("meeting_absence.not_approver", _cite(), f"这项请假向{seat.title}请，您不能办理。")
             if not approve and not note.strip():
                 raise InvalidInput("不同意的，请写明理由。", "note")
             locked.state = MeetingAbsence.State.APPROVED if approve else MeetingAbsence.State.REFUSED

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cityhall.org.models import Absence, Person, Position, Unit
+from cityhall.org.models import Absence, Person, Position
 from cityhall.org.selectors import _needs_notice, holders_at, positions_held, supervising_positions
 from cityhall.org.services import absence_end, absence_record
 from cityhall.rulebase.selectors import rule_deadline, rulebook
@@ -27,6 +27,7 @@ from cityhall.workflow.audit import audit_record
 from cityhall.workflow.services import inbox_close, inbox_open
 
 from .models import ItineraryChange, LeaveRequest, LeaveStep
+from .seats import first_seat, is_office_staff, seats_of, sits_at
 
 REPORT_KINDS = (Position.Kind.VICE_MAYOR, Position.Kind.VICE_MAYOR_LEVEL, Position.Kind.SECRETARY_GENERAL)
 STEP_KEY: dict[str, str] = {
@@ -51,10 +52,6 @@ def _short(rule_id: str) -> str:
 
 def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LOCAL_TZ)
-
-
-def _the(kind: str) -> Position | None:
-    return Position.objects.filter(kind=kind).order_by("rank", "id").first()
 
 
 @dataclass(frozen=True)
@@ -225,9 +222,9 @@ def _seat_for(state: str, req: LeaveRequest) -> Position | None:
     if state == LeaveRequest.State.REVIEWING:
         return req.reviewer_position
     if state == LeaveRequest.State.COMPILING:
-        return _the(Position.Kind.SECRETARY_GENERAL)
+        return first_seat(Position.Kind.SECRETARY_GENERAL)
     if state == LeaveRequest.State.DECIDING:
-        return _the(Position.Kind.MAYOR)
+        return first_seat(Position.Kind.MAYOR)
     return None
 
 
@@ -322,17 +319,6 @@ def leave_submit(*, actor: Person, form: LeaveForm, at: dt.datetime | None = Non
     return req
 
 
-def _seat_holder(actor: Person, seat: Position, at: dt.datetime) -> Person | None:
-    """Whom the actor acts for at ``seat``: None if it is their own seat; raises if neither."""
-    from cityhall.org.selectors import positions_acted_for
-
-    if seat.pk in {p.pk for p in positions_held(actor, at)}:
-        return None
-    if seat.pk in {a.position.pk for a in positions_acted_for(actor, at)}:
-        return holders_at(at, [seat]).get(seat.pk)
-    raise LeaveError("leave.not_your_step", _cite("leave.notice"), f"这一步由{seat.title}办理，您不能办理。")
-
-
 NEXT_STATE: dict[str, str] = {
     LeaveRequest.State.REVIEWING: LeaveRequest.State.COMPILING,
     LeaveRequest.State.COMPILING: LeaveRequest.State.DECIDING,
@@ -375,7 +361,11 @@ def leave_act(
             seat = _seat_for(req.state, req)
             if seat is None:
                 raise LeaveError("leave.no_seat", _cite("leave.notice"), "这一步的办理职务空缺，请联系市政府办公室。")
-            behalf = _seat_holder(actor, seat, at)
+            may, behalf = sits_at(actor, seat, at)
+            if not may:
+                raise LeaveError(
+                    "leave.not_your_step", _cite("leave.notice"), f"这一步由{seat.title}办理，您不能办理。"
+                )
             if action == "forward" and req.state in NEXT_STATE:
                 req.state = NEXT_STATE[req.state]
             elif action == "approve" and req.state == LeaveRequest.State.DECIDING:
@@ -638,7 +628,7 @@ def leave_itinerary_change(
         req.version += 1
         req.save(update_fields=["itinerary", "end", "version"])
         _step(req, "leave.itinerary", actor, at, f"新行程：{itinerary[:200]}；返回 {_local(end):%Y-%m-%d %H:%M}")
-        for seat in filter(None, (_the(Position.Kind.MAYOR), _the(Position.Kind.SECRETARY_GENERAL))):
+        for seat in filter(None, (first_seat(Position.Kind.MAYOR), first_seat(Position.Kind.SECRETARY_GENERAL))):
             inbox_open(
                 req,
                 key="itinerary",
@@ -660,28 +650,17 @@ def leave_itinerary_change(
     return req
 
 
-def _seats(actor: Person, at: dt.datetime) -> set[int]:
-    from cityhall.org.selectors import positions_acted_for
-
-    return {p.pk for p in positions_held(actor, at)} | {a.position.pk for a in positions_acted_for(actor, at)}
-
-
-def _is_office(actor: Person, at: dt.datetime) -> bool:
-    return any(
-        p.unit.kind == Unit.Kind.GENERAL_OFFICE and p.kind not in Position.LEADER_KINDS
-        for p in positions_held(actor, at)
-    )
-
-
 def may_recall(actor: Person, req: LeaveRequest, at: dt.datetime) -> bool:
     """Who may call the person back: the approvers (the mayor, the secretary-general, the reviewing vice
     mayor, their seats when acting) and the office."""
-    seats = _seats(actor, at)
+    seats = seats_of(actor, at)
     approvers = {
         p.pk
-        for p in filter(None, (_the(Position.Kind.MAYOR), _the(Position.Kind.SECRETARY_GENERAL), req.reviewer_position))
+        for p in filter(
+            None, (first_seat(Position.Kind.MAYOR), first_seat(Position.Kind.SECRETARY_GENERAL), req.reviewer_position)
+        )
     }
-    return bool(seats & approvers) or _is_office(actor, at)
+    return bool(seats & approvers) or is_office_staff(actor, at)
 
 
 @applies("leave.annual-duties")
