@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from cityhall.org.models import Person, Position, Unit
@@ -20,7 +19,7 @@ from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline
 from cityhall.workflow.registry import DeadlineKind, register
-from cityhall.workflow.services import deadline_close, deadline_schedule, inbox_close, inbox_open
+from cityhall.workflow.services import deadline_close, deadline_schedule, inbox_close, inbox_open, reminders_close
 
 from .models import LeaveRequest, ReportDuty
 
@@ -93,6 +92,7 @@ def trip_duty_schedule(
         if existing is not None and existing.deadline is not None:
             # Back so early that the trip came under 3 days: no report is owed.
             deadline_close(deadline=existing.deadline, actor=actor, state=Deadline.State.CANCELLED, note="离抚不足3日")
+            reminders_close(existing.deadline, actor=actor, at=at)
             inbox_close(existing, ["file"], actor=actor, at=at)
             existing.delete()
         return None
@@ -103,6 +103,7 @@ def trip_duty_schedule(
             deadline_close(
                 deadline=existing.deadline, actor=actor, state=Deadline.State.CANCELLED, note="按实际回抚日期重新计算"
             )
+            reminders_close(existing.deadline, actor=actor, at=at)
         inbox_close(existing, ["file"], actor=actor, at=at)
         existing.anchor_date = returned
         existing.save(update_fields=["anchor_date"])
@@ -194,14 +195,7 @@ def duty_file(*, actor: Person, duty: ReportDuty, text: str, at: dt.datetime | N
         if locked.deadline is not None:
             deadline_close(deadline=locked.deadline, actor=actor, state=Deadline.State.MET, note="已报送书面报告")
         inbox_close(locked, ["file"], actor=actor, at=at)
-        from cityhall.workflow.models import InboxItem
-
-        InboxItem.objects.filter(
-            subject_type=ContentType.objects.get_for_model(ReportDuty),
-            subject_id=str(locked.pk),
-            kind="reminder",
-            state=InboxItem.State.OPEN,
-        ).update(state=InboxItem.State.DONE, done_at=at, done_by=actor)
+        reminders_close(locked.deadline, actor=actor, at=at)
         late = locked.due_date < at.astimezone(LOCAL_TZ).date()
         for seat in Position.objects.filter(kind__in=(Position.Kind.MAYOR, Position.Kind.SECRETARY_GENERAL)):
             inbox_open(

@@ -30,7 +30,7 @@ from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
-from cityhall.workflow.services import deadline_close, deadline_schedule
+from cityhall.workflow.services import deadline_close, deadline_schedule, reminders_close
 
 from .kinds import KIND_NAMES, meeting_kind
 from .models import (
@@ -724,9 +724,7 @@ def minutes_issue(*, actor: Person, minutes: Minutes, at: dt.datetime | None = N
         if deadline.state == Deadline.State.PENDING and not locked.issued_late:
             deadline_close(deadline=deadline, actor=actor, state=Deadline.State.MET, note=locked.number)
         _close_items(locked, ["minutes:issue", "minutes:draft", "minutes:sign"], actor, at)
-        InboxItem.objects.filter(deadline=deadline, kind="reminder", state=InboxItem.State.OPEN).update(
-            state=InboxItem.State.DONE, done_at=at, done_by=actor
-        )
+        reminders_close(deadline, actor=actor, at=at)
         # Each decision becomes a supervision ledger item (Art 58 ¶3), linked back to it.
         from cityhall.supervision.services import items_from_decisions
 

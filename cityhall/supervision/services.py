@@ -32,7 +32,7 @@ from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
-from cityhall.workflow.services import deadline_close, deadline_schedule
+from cityhall.workflow.services import deadline_close, deadline_schedule, reminders_close
 
 from .models import Event, Evidence, Item
 
@@ -358,9 +358,7 @@ def review(*, actor: Person, item: Item, close: bool, reason: str = "", at: dt.d
             if deadline is not None and deadline.state == Deadline.State.PENDING and not locked.closed_late:
                 deadline_close(deadline=deadline, actor=actor, state=Deadline.State.MET, note="销号")
             _close(locked, ["supervision:overdue", "supervision:escalated"], actor, at)
-            InboxItem.objects.filter(deadline=deadline, kind="reminder", state=InboxItem.State.OPEN).update(
-                state=InboxItem.State.DONE, done_at=at, done_by=actor
-            )
+            reminders_close(deadline, actor=actor, at=at)
         else:
             locked.state = Item.State.OPEN
             locked.save(update_fields=["state"])

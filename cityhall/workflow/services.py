@@ -329,3 +329,12 @@ def inbox_close(
         key__in=keys,
         state=InboxItem.State.OPEN,
     ).update(state=InboxItem.State.DONE, done_at=at, done_by=actor)
+
+
+def reminders_close(deadline: Deadline | None, *, actor: Person | None, at: dt.datetime) -> int:
+    """Close the worker's default 催办 items of a deadline once it is met or no longer stands."""
+    if deadline is None:
+        return 0
+    return InboxItem.objects.filter(deadline=deadline, kind="reminder", state=InboxItem.State.OPEN).update(
+        state=InboxItem.State.DONE, done_at=at, done_by=actor
+    )
