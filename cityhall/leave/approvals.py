@@ -8,6 +8,8 @@
 - Reception in the government's name (Art 72): the host department's plan, reviewed by the supervising vice
   mayor, then arranged by the office (市机关事务管理局); the budget is shown against the standard.
 - Delegation abroad (Art 72): checked against the year's quota in number and size; over it is refused.
+- Meeting, forum, celebration or festival activity (Art 72): its spending is charged to a budget line, or
+  it is not taken; approved by the supervising vice mayor (or the mayor).
 - Congratulatory letter or inscription (Art 77): refused unless a special need is recorded; approved by the
   leader in whose name it goes; never published.
 """
@@ -71,13 +73,14 @@ class ApprovalForm:
     destination: str = ""
     leader: Position | None = None
     special_need: str = ""
+    budget_line: str = ""
 
 
 def approved_abroad(year: int) -> int:
     return LeaderApproval.objects.filter(kind=K.TRIP_ABROAD, state=S.APPROVED, requested_at__year=year).count()
 
 
-@applies("speech.approval", "release.review", "reception.plan", "abroad.quota", "greeting.exception")
+@applies("speech.approval", "release.review", "reception.plan", "abroad.quota", "greeting.exception", "activity.budget")
 def approval_request(*, actor: Person, form: ApprovalForm, at: dt.datetime | None = None) -> LeaderApproval:
     at = at or timezone.now()
     if form.kind not in K.values:
@@ -151,6 +154,17 @@ def approval_request(*, actor: Person, form: ApprovalForm, at: dt.datetime | Non
                 "abroad.quota", _rule(form.kind).citation, f"本年度因公出国（境）团组已达 {limit} 个，不再受理。"
             )
         approver = supervising_vice_mayor(unit, at) or first_seat(Position.Kind.MAYOR)
+    elif form.kind == K.ACTIVITY:
+        if form.budget > 0 and not form.budget_line.strip():
+            raise ApprovalError(
+                "activity.no_budget_line",
+                rule.citation,
+                f"会议活动经费 {form.budget} 元须纳入预算管理，请写明列支的预算科目。",
+            )
+        flags.append(
+            f"经费 {form.budget} 元，列支预算科目：{form.budget_line.strip()}" if form.budget else "不需要经费"
+        )
+        approver = supervising_vice_mayor(unit, at) or first_seat(Position.Kind.MAYOR)
     else:  # K.LETTER
         if form.leader is None or form.leader.kind not in Position.LEADER_KINDS:
             raise InvalidInput("请选择以哪位市政府领导同志名义。", "leader")
@@ -179,6 +193,7 @@ def approval_request(*, actor: Person, form: ApprovalForm, at: dt.datetime | Non
             destination=form.destination.strip()[:80],
             leader=form.leader,
             special_need=form.special_need.strip()[:300],
+            budget_line=form.budget_line.strip()[:80] if form.kind == K.ACTIVITY else "",
             flags=flags,
             approver=approver,
             state=state,
@@ -211,7 +226,7 @@ def _to_office(item: LeaderApproval, at: dt.datetime) -> None:
     inbox_open(item, key="arrange", title=f"安排公务接待：{item.title}", url=_url(item), at=at, unit=office)
 
 
-@applies("speech.approval", "release.review", "reception.plan", "abroad.quota", "greeting.exception")
+@applies("speech.approval", "release.review", "reception.plan", "abroad.quota", "greeting.exception", "activity.budget")
 def approval_decide(
     *, actor: Person, item: LeaderApproval, approve: bool, note: str = "", at: dt.datetime | None = None
 ) -> LeaderApproval:

@@ -285,7 +285,8 @@ class UndecidedMatter(models.Model):
 
 class LeaderApproval(models.Model):
     """The leaders' approvals of Ch. 12–13: a speech or article (Art 67), a department's release (Art 68),
-    a reception plan and a delegation abroad (Art 72), a congratulatory letter or inscription (Art 77)."""
+    a reception plan and a delegation abroad (Art 72), a congratulatory letter or inscription (Art 77), a meeting, forum, celebration or festival activity and
+    its budget (Art 72)."""
 
     class Kind(models.TextChoices):
         SPEECH = "speech", "讲话或文章"
@@ -293,6 +294,7 @@ class LeaderApproval(models.Model):
         RECEPTION = "reception_plan", "公务接待方案"
         TRIP_ABROAD = "official_trip_abroad", "因公出国（境）团组"
         LETTER = "congratulatory_letter", "贺信、贺电、题词"
+        ACTIVITY = "meeting_activity", "会议、论坛、庆典、节会活动"
 
     class State(models.TextChoices):
         PENDING = "pending", "待审批"
@@ -307,6 +309,7 @@ class LeaderApproval(models.Model):
         Kind.RECEPTION: "reception.plan",
         Kind.TRIP_ABROAD: "abroad.quota",
         Kind.LETTER: "greeting.exception",
+        Kind.ACTIVITY: "activity.budget",
     }
 
     kind = models.CharField("类别", max_length=24, choices=Kind.choices)
@@ -321,6 +324,8 @@ class LeaderApproval(models.Model):
     # Reception: guests and budget against the standard.
     guests = models.PositiveIntegerField("接待人数", default=0)
     budget = models.PositiveIntegerField("预算（元）", default=0)
+    # Meeting activity: the budget line its spending is charged to (Art 72 「全部纳入预算管理」).
+    budget_line = models.CharField("预算科目", max_length=80, blank=True)
     # Trip abroad: the delegation's size and destination.
     members = models.PositiveIntegerField("团组人数", default=0)
     destination = models.CharField("前往国家（地区）", max_length=80, blank=True)

@@ -703,6 +703,7 @@ def approval_new(request: HttpRequest) -> HttpResponse:
         "destination",
         "leader",
         "special_need",
+        "budget_line",
     )
     values = {k: _clean(request.POST.get(k, request.GET.get(k, ""))) for k in fields}
     error = ""
@@ -720,6 +721,7 @@ def approval_new(request: HttpRequest) -> HttpResponse:
                 destination=values["destination"],
                 leader=_position(values["leader"], "leader"),
                 special_need=values["special_need"],
+                budget_line=values["budget_line"],
             )
             item = ap.approval_request(actor=actor.person, form=form)
         except RulesError as exc:

@@ -136,3 +136,28 @@ def test_77_a_congratulatory_letter_is_refused_without_a_special_need_and_never_
     speech = approval_decide(actor=person("mayor"), item=speech, approve=True)
     assert publishable([letter, speech]) == [speech]
     assert Unit.objects.filter(code="culture-tourism").exists()
+
+
+@pytest.mark.rule("activity.budget")
+def test_72_a_meeting_activitys_spending_is_charged_to_a_budget_line_or_not_taken(demo):
+    with pytest.raises(ApprovalError, match="纳入预算管理") as refused:
+        approval_request(
+            actor=person("head-culture-tourism"),
+            form=ApprovalForm(kind="meeting_activity", title="抚顺满族风情节", budget=80000),
+        )
+    assert "第七十二条" in refused.value.citation
+    festival = approval_request(
+        actor=person("head-culture-tourism"),
+        form=ApprovalForm(
+            kind="meeting_activity", title="抚顺满族风情节", budget=80000, budget_line="文化旅游专项（2027年预算）"
+        ),
+    )
+    assert festival.approver.code == "vice-mayor-6"
+    assert festival.budget_line == "文化旅游专项（2027年预算）"
+    assert any("列支预算科目：文化旅游专项" in f for f in festival.flags)
+    assert approval_decide(actor=person("vice-mayor-6"), item=festival, approve=True).state == S.APPROVED
+    # An activity that spends nothing needs no budget line.
+    free = approval_request(
+        actor=person("head-culture-tourism"), form=ApprovalForm(kind="meeting_activity", title="线上座谈会")
+    )
+    assert free.state == S.PENDING and free.budget_line == "" and "不需要经费" in free.flags
