@@ -148,7 +148,8 @@ def _topic(actor: Actor, topic: Any) -> bool:
     return bool(units & actor.unit_ids)
 
 
-CLEARANCE_LEVELS = {"": 0, "秘密": 2, "机密": 3, "绝密": 4}
+# Art 69: 工作秘密 and 商业秘密 sit below the state secrets, at the lowest clearance (Person.Clearance.WORK_SECRET).
+CLEARANCE_LEVELS = {"": 0, "工作秘密": 1, "商业秘密": 1, "秘密": 2, "机密": 3, "绝密": 4}
 
 
 def _document(actor: Actor, doc: Any) -> bool:

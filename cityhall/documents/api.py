@@ -225,7 +225,7 @@ def _readable(actor: Any, doc: Document) -> bool:
 
 
 def _title(actor: Any, doc: Document, readable: bool) -> str:
-    return doc.title if not doc.classification or (readable and actor.clearance >= 2) else doc.safe_title
+    return doc.title if not doc.classification or readable else doc.safe_title
 
 
 def _out(actor: Any, doc: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django import forms
 from cityhall.org.models import Position, Unit
 from cityhall.rules.signing import CATEGORIES
 
-from .models import Document
+from .models import STATE_SECRETS, Document
 from .services import KINDS
 
 
@@ -91,8 +91,8 @@ class IncomingForm(_Base):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("classification") and not data.get("classification_period"):
-            self.add_error("classification_period", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。")
+        if data.get("classification") in STATE_SECRETS and not data.get("classification_period"):
+            self.add_error("classification_period", "标注国家秘密密级的公文必须同时标注保密期限（GB/T 9704-2012）。")
         if data.get("body") is not None and not str(data["body"]).strip():
             self.add_error("body", "请填写正文（不能只有空格）。")
         return data
@@ -180,8 +180,8 @@ class OutgoingForm(_Base):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("classification") and not data.get("classification_period"):
-            self.add_error("classification_period", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。")
+        if data.get("classification") in STATE_SECRETS and not data.get("classification_period"):
+            self.add_error("classification_period", "标注国家秘密密级的公文必须同时标注保密期限（GB/T 9704-2012）。")
         if data.get("disclosure") == "withheld" and not data.get("disclosure_reason"):
             self.add_error("disclosure_reason", "公开属性为“不予公开”的，必须说明理由（第二十八条）。")
         if data.get("body") is not None and not str(data["body"]).strip():

@@ -10,6 +10,9 @@ from cityhall.org.models import Person, Position, Unit
 from cityhall.rules import document_flow as flow
 from cityhall.workflow.models import Deadline
 
+# The 国家秘密 levels, which GB/T 9704-2012 marks with ★ and a 保密期限.
+STATE_SECRETS = ("秘密", "机密", "绝密")
+
 
 class Document(models.Model):
     class Direction(models.TextChoices):
@@ -18,6 +21,10 @@ class Document(models.Model):
 
     class Classification(models.TextChoices):
         NONE = "", "非密"
+        # Art 69 names 工作秘密 and 商业秘密 beside the state secrets; they are not 国家秘密, so they carry
+        # no ★ and no 保密期限 (GB/T 9704-2012 marks only the state-secret levels).
+        WORK_SECRET = "工作秘密", "工作秘密"
+        COMMERCIAL_SECRET = "商业秘密", "商业秘密"
         SECRET = "秘密", "秘密"
         CONFIDENTIAL = "机密", "机密"
         TOP_SECRET = "绝密", "绝密"
@@ -133,7 +140,8 @@ class Document(models.Model):
                 name="document_number_unique",
             ),
             models.CheckConstraint(
-                condition=Q(classification="") | ~Q(classification_period=""), name="classified_needs_period"
+                condition=Q(classification__in=["", "工作秘密", "商业秘密"]) | ~Q(classification_period=""),
+                name="classified_needs_period",
             ),
             models.CheckConstraint(
                 condition=~Q(disclosure="withheld") | ~Q(disclosure_reason=""), name="withheld_needs_reason"
@@ -160,6 +168,17 @@ class Document(models.Model):
     @property
     def is_classified(self) -> bool:
         return bool(self.classification)
+
+    @property
+    def is_state_secret(self) -> bool:
+        return self.classification in STATE_SECRETS
+
+    @property
+    def classification_mark(self) -> str:
+        """The 密级 as marked: 「秘密★10年」 for a state secret, the bare level for a work or commercial secret."""
+        if self.is_state_secret:
+            return f"{self.classification}★{self.classification_period}"
+        return self.classification
 
     @property
     def safe_title(self) -> str:

@@ -453,7 +453,7 @@ def render_docx(doc: Document) -> bytes:
     if doc.copy_number:
         _run(_para(docx), doc.copy_number.zfill(6), HEI_FONT)
     if doc.classification:
-        _run(_para(docx), f"{doc.classification}★{doc.classification_period}", HEI_FONT)
+        _run(_para(docx), doc.classification_mark, HEI_FONT)
     if doc.urgency:
         _run(_para(docx), doc.urgency, HEI_FONT)
     mark = _para(docx, WD_ALIGN_PARAGRAPH.CENTER)

@@ -41,6 +41,7 @@ from cityhall.workflow.services import deadline_close, deadline_extend, deadline
 
 from . import inbox
 from .models import (
+    STATE_SECRETS,
     BriefKind,
     Countersign,
     CountersignDelegate,
@@ -342,9 +343,9 @@ def draft_of(doc: Document) -> Draft:
 def _check_classification(classification: str, period: str, disclosure: str, disclosure_reason: str) -> None:
     _choice(classification, CLASSIFICATIONS, "密级", "classification")
     _choice(disclosure, DISCLOSURES, "公开属性", "disclosure")
-    if classification and not period.strip():
+    if classification in STATE_SECRETS and not period.strip():
         raise _refuse(
-            "classification_period", "documents.kinds", "标注密级的公文必须同时标注保密期限（GB/T 9704-2012）。"
+            "classification_period", "documents.kinds", "标注国家秘密密级的公文必须同时标注保密期限（GB/T 9704-2012）。"
         )
     if disclosure == Document.Disclosure.WITHHELD and not disclosure_reason.strip():
         raise _refuse(

@@ -97,7 +97,7 @@ def _can_read(actor: Actor, doc: Document) -> bool:
 
 
 def _title_for(actor: Actor, doc: Document) -> str:
-    return doc.title if not doc.classification or (actor.clearance >= 2 and _can_read(actor, doc)) else doc.safe_title
+    return doc.title if not doc.classification or _can_read(actor, doc) else doc.safe_title
 
 
 def _log_classified(request: HttpRequest, actor: Actor, doc: Document, what: str) -> None:

@@ -257,3 +257,54 @@ def test_the_pdf_pages_follow_the_gbt_9704_page_setup(issued):
     assert (round(box.margin_right / mm), round(box.margin_bottom / mm)) == (26, 35)  # type area 156 × 225 mm
     text = layout.write_pdf()
     assert text.startswith(b"%PDF")
+
+
+@pytest.mark.rule("security.classified-access")
+def test_69_work_and_commercial_secrets_are_levels_below_the_state_secrets_and_gated_like_them(client):
+    """Art 69 「国家秘密、工作秘密或因履行职责掌握的商业秘密」: all five levels control who sees the content,
+    every view is logged, and an administrator without clearance is no exception."""
+    from cityhall.accounts.permissions import CLEARANCE_LEVELS
+    from cityhall.documents.models import ClassifiedAccess
+    from cityhall.rulebase.selectors import rulebook
+
+    load_demo()
+    levels = rulebook().rule("security.classified-access").record.params["levels"].values
+    assert list(levels) == [k for k in CLEARANCE_LEVELS if k]
+    assert {c for c, _ in Document.Classification.choices} == set(CLEARANCE_LEVELS)
+
+    def incoming(level: str, period: str = "") -> Document:
+        return document_create_incoming(
+            actor=person("head-xinbin"),
+            issuer_unit=Unit.objects.get(code="xinbin"),
+            kind="请示",
+            title=f"关于某{level}事项的请示",
+            body=f"{level}正文内容QQ",
+            addressees=["抚顺市人民政府"],
+            signed_by_title="县长",
+            classification=level,
+            classification_period=period,
+        )
+
+    work = incoming("工作秘密")  # not a state secret: no ★, no period needed
+    trade = incoming("商业秘密")
+    assert (work.classification_mark, trade.classification_mark) == ("工作秘密", "商业秘密")
+    assert incoming("秘密", "5年").classification_mark == "秘密★5年"
+    clerk = Person.objects.get(user__username="clerk")
+    get_user_model().objects.filter(username="admin").update(is_superuser=True)
+    for username in ("clerk", "admin"):
+        Person.objects.filter(user__username=username).update(clearance=Person.Clearance.NONE)
+        login(client, username)
+        for doc in (work, trade):
+            page = client.get(f"/documents/{doc.pk}/").content.decode()
+            assert doc.body not in page and doc.title not in page and "无权查看正文" in page, (username, doc)
+            assert client.get(f"/documents/{doc.pk}/docx/").status_code == 403
+    Person.objects.filter(pk=clerk.pk).update(clearance=Person.Clearance.WORK_SECRET)
+    login(client, "clerk")
+    before = ClassifiedAccess.objects.filter(person=clerk).count()
+    for doc in (work, trade):
+        page = client.get(f"/documents/{doc.pk}/").content.decode()
+        assert doc.body in page and doc.title in page and doc.classification in page
+    assert ClassifiedAccess.objects.filter(person=clerk).count() >= before + 2
+    # 工作秘密 clearance does not reach a state secret.
+    secret = incoming("秘密", "5年")
+    assert secret.body not in client.get(f"/documents/{secret.pk}/").content.decode()
