@@ -255,6 +255,12 @@ RULES: dict[str, Any] = {
         or (obj is not None and actor.person is not None and obj.person_id == actor.person.pk)
     ),
     "emergency.report": lambda actor, obj: DEPARTMENT in actor.roles,
+    "problem.view": lambda actor, obj: (
+        OFFICE in actor.roles
+        or any(p.kind in ("mayor", "secretary_general") for p in actor.positions)
+        or (obj is not None and obj.unit_id in actor.unit_ids)
+        or (obj is not None and obj.steps.filter(recipient_id__in=_seats(actor)).exists())
+    ),
     "emergency.view": lambda actor, obj: (
         OFFICE in actor.roles
         or LEADER in actor.roles
@@ -297,6 +303,7 @@ MESSAGES = {
     "report.view": "这项报告与您无关：只有报告人、市长、秘书长和市政府办公室可以查看。",
     "emergency.report": "突发事件由事发县（区）政府或市政府相关部门报告（工作规则第五十六条）。",
     "emergency.view": "这份突发事件报告与您的单位和职务无关，您无权查看。",
+    "problem.view": "这份请示报告与您的单位和职务无关：只有报告部门、报告链上已收到的层级和市政府办公室可以查看。",
 }
 
 

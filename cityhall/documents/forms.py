@@ -64,7 +64,10 @@ class IncomingForm(_Base):
     urgency = forms.ChoiceField(label="紧急程度", choices=Document.Urgency.choices, required=False)
     classification = forms.ChoiceField(label="密级", choices=Document.Classification.choices, required=False)
     classification_period = _text(
-        "保密期限", "classification_period", required=False, help_text="标注秘密、机密、绝密的必须填写，如 10年；工作秘密、商业秘密不标保密期限"
+        "保密期限",
+        "classification_period",
+        required=False,
+        help_text="标注秘密、机密、绝密的必须填写，如 10年；工作秘密、商业秘密不标保密期限",
     )
     addressees = _text("主送机关", "addressees", help_text="多个用“、”分隔；一般只主送抚顺市人民政府")
     copied_to = _text("抄送机关", "copied_to", required=False)

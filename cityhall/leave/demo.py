@@ -206,7 +206,45 @@ def load_leave(now: dt.datetime | None = None) -> int:
         sent_on=_day(now, -3).date(),
         at=now - dt.timedelta(days=3),
     )
+    _problems(now)
     return len(made)
+
+
+def _problems(now: dt.datetime) -> None:
+    """Art 55 ¶1: one major problem answered by the mayor, and one waiting at its vice mayor."""
+    from . import escalation as esc
+
+    finance = Unit.objects.get(code="finance")
+    answered = esc.problem_report(
+        actor=_p("finance-staff-1"),
+        unit=finance,
+        title="部分县区专项债券资金拨付滞后",
+        body="清原、新宾两县专项债券资金到位后拨付滞后，影响项目开工，需市政府协调。",
+        proposal="建议由市财政局牵头召开调度会。",
+        at=now - dt.timedelta(days=2, hours=3),
+    )
+    for code, hours in (("head-finance", 2), ("vice-mayor-1", 1)):
+        answered = esc.problem_act(
+            actor=_p(code),
+            report=answered,
+            action="forward",
+            note="情况属实，请示",
+            at=now - dt.timedelta(days=2, hours=hours),
+        )
+    esc.problem_act(
+        actor=_p("mayor"),
+        report=answered,
+        action="instruct",
+        note="请市财政局会同两县一周内拿出拨付方案。",
+        at=now - dt.timedelta(days=1, hours=20),
+    )
+    esc.problem_report(
+        actor=_p("head-water"),
+        unit=Unit.objects.get(code="water"),
+        title="大伙房水库输水工程沿线部分管段老化",
+        body="沿线部分管段老化，汛前需加固，资金缺口较大。",
+        at=now - dt.timedelta(hours=5),
+    )
 
 
 def _approvals(now: dt.datetime) -> None:

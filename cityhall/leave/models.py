@@ -357,3 +357,60 @@ class LeaderApproval(models.Model):
     def publishable(self) -> bool:
         # Art 77: letters and inscriptions 一般不公开发表; nothing else here is published by this module.
         return self.kind != self.Kind.LETTER and self.state == self.State.APPROVED
+
+
+class ProblemReport(models.Model):
+    """重大问题逐级请示报告 (Art 55 ¶1): a department's major problem, reported up one level at a time
+    until a level gives its instruction (批示). The chain is fixed when it is reported."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "逐级报告中"
+        ANSWERED = "answered", "已批示"
+
+    unit = models.ForeignKey(Unit, verbose_name="报告部门", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("事项", max_length=120)
+    body = models.TextField("情况和请示事项")
+    proposal = models.TextField("部门意见或建议", blank=True)
+    reported_by = models.ForeignKey(Person, verbose_name="报告人", on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField("报告时间", default=timezone.now)
+    # [{"label": "分管副市长", "position": <id>}, …] in order, as the rules gave it on the day.
+    chain = models.JSONField("报告链", default=list)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    answer = models.TextField("批示", blank=True)
+    answered_at = models.DateTimeField("批示时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = "重大问题请示报告"
+        verbose_name_plural = "重大问题请示报告"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProblemStep(models.Model):
+    """One level of the chain: when it received the report, and whether it sent it on or answered it."""
+
+    class Action(models.TextChoices):
+        FORWARD = "forward", "转报上一级"
+        INSTRUCT = "instruct", "批示"
+
+    report = models.ForeignKey(ProblemReport, on_delete=models.CASCADE, related_name="steps")
+    level = models.PositiveSmallIntegerField("层级")
+    level_label = models.CharField("层级", max_length=40)
+    recipient = models.ForeignKey(Position, verbose_name="报送对象", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField("报送时间")
+    sent_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("办理", max_length=10, choices=Action.choices, blank=True)
+    acted_at = models.DateTimeField("办理时间", null=True, blank=True)
+    acted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The holder an acting leader (代) acted for.
+    acted_for = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("意见", max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["level", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "level"], name="problem_one_step_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.level_label}：{self.recipient}"

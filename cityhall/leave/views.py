@@ -807,3 +807,119 @@ def undecided_list(request: HttpRequest) -> HttpResponse:
             "rule": rulebook().rule("speech.approval"),
         },
     )
+
+
+# -- a department's major problems, level by level (Art 55 ¶1) -------------------------------
+
+
+def visible_problems(actor: Actor) -> QuerySet[Any]:
+    from .models import ProblemReport
+
+    qs = ProblemReport.objects.select_related("unit", "reported_by")
+    if OFFICE in actor.roles or any(p.kind in ("mayor", "secretary_general") for p in actor.positions):
+        return qs
+    seats = actor.position_ids | actor.acting_position_ids
+    return qs.filter(Q(unit__in=actor.unit_ids) | Q(steps__recipient__in=seats)).distinct()
+
+
+def _department_units(actor: Actor) -> list[Unit]:
+    return [p.unit for p in actor.positions if p.unit.kind == Unit.Kind.DEPARTMENT]
+
+
+def problem_list(request: HttpRequest) -> HttpResponse:
+    from . import escalation as esc
+
+    actor = _me(request)
+    rows = list(visible_problems(actor).prefetch_related("steps__recipient")[:300])
+    return render(
+        request,
+        "leave/problems.html",
+        {
+            "rows": [(r, esc.current_step(r)) for r in rows],
+            "can_report": bool(_department_units(actor)),
+            "rule": rulebook().rule(esc.RULE),
+        },
+    )
+
+
+def problem_new(request: HttpRequest) -> HttpResponse:
+    from . import escalation as esc
+
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    units = _department_units(actor)
+    values = {k: _clean(request.POST.get(k, "")) for k in ("unit", "title", "body", "proposal")}
+    error = ""
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            report = esc.problem_report(
+                actor=actor.person,
+                unit=_unit(values["unit"], "unit"),
+                title=values["title"],
+                body=values["body"],
+                proposal=values["proposal"],
+            )
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            first = report.chain[0]["label"]
+            messages.success(request, f"已报送{first}，逐级请示报告的每一步都记在本页。")
+            return redirect("leave:problem", pk=report.pk)
+    elif units:
+        values["unit"] = str(units[0].pk)
+    chains = {
+        u.pk: [(lv.label, em.seat_label(lv.position, now)) for lv in esc.problem_levels(u, actor.person, now)]
+        for u in units
+    }
+    return render(
+        request,
+        "leave/problem_form.html",
+        {
+            "values": values,
+            "error": error,
+            "units": units,
+            "chains": [(u, chains[u.pk]) for u in units],
+            "rule": rulebook().rule(esc.RULE),
+        },
+    )
+
+
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import escalation as esc
+    from .models import ProblemReport
+
+    actor = _me(request)
+    report = get_object_or_404(ProblemReport.objects.select_related("unit", "reported_by"), pk=pk)
+    check(actor, "problem.view", report)
+    assert actor.person is not None  # noqa: S101
+    if request.method == "POST":
+        try:
+            esc.problem_act(
+                actor=actor.person,
+                report=report,
+                action=request.POST.get("action", ""),
+                note=_clean(request.POST.get("note", "")),
+            )
+            messages.success(
+                request, "已批示，批示已送回报告人。" if request.POST.get("action") == "instruct" else "已转报上一级。"
+            )
+        except RulesError as exc:
+            messages.error(request, refusal_text(exc))
+        return redirect("leave:problem", pk=pk)
+    now = timezone.now()
+    step = esc.current_step(report)
+    seats = actor.position_ids | actor.acting_position_ids
+    mine = step is not None and step.recipient_id in seats
+    return render(
+        request,
+        "leave/problem.html",
+        {
+            "report": report,
+            "rows": esc.chain_rows(report, now),
+            "step": step if mine else None,
+            "acting": mine and step is not None and step.recipient_id not in actor.position_ids,
+            "last": step is not None and step.level == len(report.chain) - 1,
+            "rules": [rulebook().rule(esc.RULE), rulebook().rule("emergency.direct-report")],
+        },
+    )

@@ -341,3 +341,53 @@ def test_journey_7_a_congratulatory_letter_needs_a_special_need_and_is_never_pub
     expect(page.locator("#approval-state")).to_have_text("已批准")
     letter = LeaderApproval.objects.get(kind="congratulatory_letter")
     assert publishable([letter]) == []
+
+
+@pytest.mark.rule("report.escalation")
+def test_a_finance_bureau_clerks_major_problem_goes_up_level_by_level_to_the_mayors_instruction(page: Page, demo):
+    """Art 55 ¶1: staff → the bureau head → the supervising (here the executive) vice mayor → the mayor,
+    with no level skipped; the instruction comes back to the reporter's 待办."""
+    login(page, "finance2")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="请销假与报告").click()
+    page.get_by_role("link", name="重大问题请示报告").click()
+    page.locator("#problem-new").click()
+    expect(page.locator("#problem-form")).to_contain_text("本部门主要负责人")
+    page.locator("#title").fill("某县专项债券资金拨付困难")
+    page.locator("#problem-submit").click()
+    # Nothing typed is lost when the body is missing (the browser's own check is bypassed by a blank body).
+    page.locator("#body").fill("  ")
+    page.locator("#problem-submit").click()
+    expect(page.locator("#form-error")).to_contain_text("请写明情况和请示事项")
+    expect(page.locator("#title")).to_have_value("某县专项债券资金拨付困难")
+    page.locator("#body").fill("两个县的专项债券资金到位后拨付滞后，需市政府协调。")
+    page.locator("#problem-submit").click()
+    expect(page.locator("#level-0")).to_contain_text("待办理")
+    expect(page.locator("#problem-act")).to_have_count(0)
+
+    switch_to(page, "vm1")  # the level above cannot take it yet
+    expect(page.locator("#inbox")).not_to_contain_text("某县专项债券资金拨付困难")
+
+    for username in ("finance", "vm1"):
+        switch_to(page, username)
+        row = page.locator("#inbox tr", has_text="重大问题请示报告").first
+        row.get_by_role("link").first.click()
+        page.locator("#note").fill("情况属实，请示")
+        page.locator("#problem-forward").click()
+        expect(page.locator(".alert-success, [role=status]").first).to_contain_text("已转报上一级")
+
+    switch_to(page, "mayor")
+    page.locator("#inbox tr", has_text="重大问题请示报告").first.get_by_role("link").first.click()
+    expect(page.locator("#problem-forward")).to_have_count(0)  # the top level only answers
+    page.locator("#problem-instruct").click()
+    expect(page.locator("[role=alert], .alert-danger").first).to_contain_text("请写明批示意见")
+    page.locator("#note").fill("请市财政局会同两县研究，一周内报方案")
+    page.locator("#problem-instruct").click()
+    expect(page.locator("#problem-state")).to_have_text("已批示")
+    for n in range(3):
+        expect(page.locator(f"#level-{n}")).to_contain_text("收到")
+
+    switch_to(page, "finance2")
+    expect(page.locator("#inbox")).to_contain_text("市长批示：某县专项债券资金拨付困难")
+    switch_to(page, "water")  # another department has no business with it
+    page.goto(page.url.rstrip("/") + "/leave/problems/")
+    expect(page.locator("#problem-table")).not_to_contain_text("某县专项债券资金拨付困难")

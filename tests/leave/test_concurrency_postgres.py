@@ -97,3 +97,25 @@ def test_two_presses_of_approve_make_one_absence():
     assert sum(isinstance(r, LeaveRequest) for r in results) == 1
     assert sum(isinstance(r, RulesError) and "不能再办理" in r.message for r in results) == 1
     assert Absence.objects.filter(person=req.person).count() == 1
+
+
+@pytest.mark.rule("report.escalation")
+def test_the_head_pressing_forward_twice_at_once_sends_a_major_problem_up_one_level():
+    from cityhall.leave.escalation import problem_act, problem_report
+    from cityhall.leave.models import ProblemStep
+    from cityhall.org.models import Unit
+    from cityhall.workflow.models import InboxItem
+
+    load_demo()
+    for n in range(5):
+        report = problem_report(
+            actor=person("finance-staff-1"), unit=Unit.objects.get(code="finance"), title=f"资金问题{n}", body="请示"
+        )
+        results = together(
+            lambda report=report: problem_act(actor=person("head-finance"), report=report, action="forward"),
+            lambda report=report: problem_act(actor=person("head-finance"), report=report, action="forward"),
+        )
+        assert sum(isinstance(r, RulesError) for r in results) == 1, results
+        assert list(ProblemStep.objects.filter(report=report).values_list("level", flat=True)) == [0, 1]
+        assert InboxItem.objects.filter(subject_id=str(report.pk), key="level-1", state="open").count() == 1
+    assert verify_chain().ok
