@@ -14,8 +14,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model
 from django.utils import timezone
 
 from cityhall.documents.services import belongs_to, format_number, general_office, is_office, number_allocate
@@ -30,7 +28,7 @@ from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
-from cityhall.workflow.services import deadline_close, deadline_schedule, reminders_close
+from cityhall.workflow.services import deadline_close, deadline_schedule, inbox_close, inbox_open, reminders_close
 
 from .kinds import KIND_NAMES, meeting_kind
 from .models import (
@@ -410,10 +408,6 @@ def record_gaps(
 # -- the meeting ends: the issue clock starts (Art 44 ¶3) --------------------------------------
 
 
-def _ct(model: type[Model]) -> ContentType:
-    return ContentType.objects.get_for_model(model)
-
-
 def _publishable(meeting: Meeting, secret: bool) -> tuple[bool, str]:
     cite = rulebook().rule("disclosure.publish").short_citation
     if meeting.kind not in _PUBLISHED_KINDS:
@@ -434,25 +428,18 @@ def _item(
     deadline: Deadline | None = None,
     for_reading: bool = False,
 ) -> InboxItem:
-    return InboxItem.objects.create(
-        title=f"{title}｜{minutes.meeting.title}"[:200],
+    return inbox_open(
+        minutes,
         kind=INBOX_KIND,
         key=key,
+        title=f"{title}｜{minutes.meeting.title}",
         url=f"/meetings/{minutes.meeting_id}/minutes/",
-        subject_type=_ct(Minutes),
-        subject_id=str(minutes.pk),
-        assignee_position=position,
-        unit=unit if unit is not None else position.unit if position is not None else None,
+        at=at,
+        position=position,
+        unit=unit,
+        reading=for_reading,
         deadline=deadline,
-        for_reading=for_reading,
-        created_at=at,
     )
-
-
-def _close_items(minutes: Minutes, keys: Sequence[str], actor: Person, at: dt.datetime, on_behalf_of=None) -> None:  # type: ignore[no-untyped-def]
-    InboxItem.objects.filter(
-        subject_type=_ct(Minutes), subject_id=str(minutes.pk), key__in=keys, state=InboxItem.State.OPEN
-    ).update(state=InboxItem.State.DONE, done_at=at, done_by=actor, done_on_behalf_of=on_behalf_of)
 
 
 @applies("minutes.issue", "disclosure.publish")
@@ -635,7 +622,7 @@ def minutes_circulate(*, actor: Person, minutes: Minutes, at: dt.datetime | None
             raise InvalidInput("请先起草纪要正文", "body")
         locked.state, locked.circulated_at = Minutes.State.CIRCULATED, at
         locked.save(update_fields=["state", "circulated_at"])
-        _close_items(locked, ["minutes:draft"], actor, at)
+        inbox_close(locked, ["minutes:draft"], actor=actor, at=at)
         _item(locked, "签发会议纪要", "minutes:sign", at, position=locked.meeting.chair, deadline=locked.deadline)
         for unit in participating_units(locked.meeting):
             _item(locked, "会议纪要稿（请核对本单位表态）", "minutes:review", at, unit=unit, for_reading=True)
@@ -690,7 +677,7 @@ def minutes_sign(*, actor: Person, minutes: Minutes, at: dt.datetime | None = No
         )
         locked.year, locked.seq, locked.number = year, seq, format_number(code, year, seq)
         locked.save(update_fields=["state", "signed_by", "signed_on_behalf_of", "signed_at", "year", "seq", "number"])
-        _close_items(locked, ["minutes:sign"], actor, at, on_behalf_of)
+        inbox_close(locked, ["minutes:sign"], actor=actor, at=at, on_behalf_of=on_behalf_of)
         _item(locked, "印发会议纪要", "minutes:issue", at, unit=general_office(), deadline=locked.deadline)
         audit_record(
             actor=actor,
@@ -723,7 +710,7 @@ def minutes_issue(*, actor: Person, minutes: Minutes, at: dt.datetime | None = N
         locked.save(update_fields=["state", "issued_by", "issued_at", "issued_late"])
         if deadline.state == Deadline.State.PENDING and not locked.issued_late:
             deadline_close(deadline=deadline, actor=actor, state=Deadline.State.MET, note=locked.number)
-        _close_items(locked, ["minutes:issue", "minutes:draft", "minutes:sign"], actor, at)
+        inbox_close(locked, ["minutes:issue", "minutes:draft", "minutes:sign"], actor=actor, at=at)
         reminders_close(deadline, actor=actor, at=at)
         # Each decision becomes a supervision ledger item (Art 58 ¶3), linked back to it.
         from cityhall.supervision.services import items_from_decisions
@@ -880,7 +867,7 @@ def amendment_countersign(
         row.agreed, row.remarks, row.by, row.at = agreed, remarks.strip()[:200], actor, at
         row.save(update_fields=["agreed", "remarks", "by", "at"])
         minutes = locked.minutes
-        _close_items(minutes, [f"amend:{locked.pk}:{unit.pk}"], actor, at)
+        inbox_close(minutes, [f"amend:{locked.pk}:{unit.pk}"], actor=actor, at=at)
         if not locked.countersigns.filter(agreed__isnull=True).exists():
             locked.state = Amendment.State.WITH_CHAIR
             locked.save(update_fields=["state"])
@@ -953,7 +940,7 @@ def amendment_decide(
             minutes.save(update_fields=["body"])
         if deadline.state == Deadline.State.PENDING and not locked.late:
             deadline_close(deadline=deadline, actor=actor, state=Deadline.State.MET, note=locked.get_state_display())
-        _close_items(minutes, [f"amend:{locked.pk}:chair"], actor, at, on_behalf_of)
+        inbox_close(minutes, [f"amend:{locked.pk}:chair"], actor=actor, at=at, on_behalf_of=on_behalf_of)
         audit_record(
             actor=actor,
             on_behalf_of=on_behalf_of,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from cityhall.documents.models import Document
@@ -32,6 +31,7 @@ from cityhall.rules.deadlines import LOCAL_TZ
 from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import InboxItem
+from cityhall.workflow.services import inbox_close, inbox_open
 
 from .models import MonthlyPlan, PlanEntry
 
@@ -59,29 +59,27 @@ def month_of(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LOCAL_TZ).date().replace(day=1)
 
 
-def _ct() -> ContentType:
-    return ContentType.objects.get_for_model(PlanEntry)
-
-
-def _open(entry: PlanEntry, title: str, key: str, at: dt.datetime, *, position=None, unit=None, person=None) -> None:  # type: ignore[no-untyped-def]
-    InboxItem.objects.create(
-        title=f"{title}｜{entry.title}"[:200],
+def _open(
+    entry: PlanEntry,
+    title: str,
+    key: str,
+    at: dt.datetime,
+    *,
+    position: Position | None = None,
+    unit: Unit | None = None,
+    person: Person | None = None,
+) -> None:
+    inbox_open(
+        entry,
         kind=INBOX_KIND,
         key=key,
+        title=f"{title}｜{entry.title}",
         url=f"/meetings/plan/entries/{entry.pk}/",
-        subject_type=_ct(),
-        subject_id=str(entry.pk),
-        assignee_position=position,
-        assignee_person=person,
-        unit=unit if unit is not None else position.unit if position is not None else None,
-        created_at=at,
+        at=at,
+        position=position,
+        person=person,
+        unit=unit,
     )
-
-
-def _close(entry: PlanEntry, keys: list[str], actor: Person, at: dt.datetime, on_behalf_of=None) -> None:  # type: ignore[no-untyped-def]
-    InboxItem.objects.filter(
-        subject_type=_ct(), subject_id=str(entry.pk), key__in=keys, state=InboxItem.State.OPEN
-    ).update(state=InboxItem.State.DONE, done_at=at, done_by=actor, done_on_behalf_of=on_behalf_of)
 
 
 @dataclass(frozen=True)
@@ -269,7 +267,7 @@ def entry_decide(
             locked.state = PlanEntry.State.CONSENTED
             _open(locked, "市政府已同意，可答复主办方", "plan:reply", at, person=locked.applicant)
         locked.save()
-        _close(locked, ["plan:leader"], actor, at, on_behalf_of)
+        inbox_close(locked, ["plan:leader"], actor=actor, at=at, on_behalf_of=on_behalf_of)
         audit_record(
             actor=actor,
             on_behalf_of=on_behalf_of,
@@ -300,7 +298,7 @@ def entry_coordinate(*, actor: Person, entry: PlanEntry, note: str, at: dt.datet
             raise PlanError("done", _cite("meeting.invite-leaders"), "已经记录过协调结果")
         locked.coordinated_by, locked.coordinated_at, locked.coordination_note = actor, at, note.strip()[:200]
         locked.save(update_fields=["coordinated_by", "coordinated_at", "coordination_note"])
-        _close(locked, ["plan:coordinate"], actor, at)
+        inbox_close(locked, ["plan:coordinate"], actor=actor, at=at)
         audit_record(
             actor=actor,
             action="plan.coordinate",
@@ -330,7 +328,7 @@ def entry_link_request(
             raise InvalidInput(f"请选择{locked.host_unit.name}已报送市政府的请示", "document")
         locked.request_document, locked.state = document, PlanEntry.State.REQUESTED
         locked.save(update_fields=["request_document", "state"])
-        _close(locked, ["plan:request"], actor, at)
+        inbox_close(locked, ["plan:request"], actor=actor, at=at)
         audit_record(
             actor=actor,
             action="plan.request",
@@ -358,7 +356,7 @@ def entry_reply(*, actor: Person, entry: PlanEntry, at: dt.datetime | None = Non
             raise PlanError("not_host", _cite("meeting.national-in-fushun"), f"由{locked.host_unit.name}答复主办方")
         locked.state, locked.replied_at = PlanEntry.State.REPLIED, at
         locked.save(update_fields=["state", "replied_at"])
-        _close(locked, ["plan:reply"], actor, at)
+        inbox_close(locked, ["plan:reply"], actor=actor, at=at)
         audit_record(
             actor=actor,
             action="plan.reply",
@@ -403,19 +401,17 @@ def plan_compile(*, actor: Person, month: dt.date, at: dt.datetime | None = None
             plan.save(update_fields=["compiled_by", "compiled_at"])
         PlanEntry.objects.filter(pk__in=[e.pk for e in entries]).update(plan=plan)
         for e in entries:
-            _close(e, ["plan:office"], actor, at)
+            inbox_close(e, ["plan:office"], actor=actor, at=at)
         mayor = Position.objects.filter(kind=Position.Kind.MAYOR).first()
         InboxItem.objects.filter(kind=INBOX_KIND, key=f"plan:mayor:{plan.pk}", state=InboxItem.State.OPEN).delete()
-        InboxItem.objects.create(
-            title=f"审定{month:%Y年%m月}会议（活动）计划（{len(entries)}项）",
+        inbox_open(
+            plan,
             kind=INBOX_KIND,
             key=f"plan:mayor:{plan.pk}",
+            title=f"审定{month:%Y年%m月}会议（活动）计划（{len(entries)}项）",
             url=f"/meetings/plan/{month:%Y-%m}/",
-            subject_type=ContentType.objects.get_for_model(MonthlyPlan),
-            subject_id=str(plan.pk),
-            assignee_position=mayor,
-            unit=mayor.unit if mayor else None,
-            created_at=at,
+            at=at,
+            position=mayor,
         )
         audit_record(
             actor=actor,

@@ -32,7 +32,7 @@ from cityhall.workflow import audit
 from cityhall.workflow.audit import audit_record
 from cityhall.workflow.models import Deadline, InboxItem
 from cityhall.workflow.registry import DeadlineKind, register
-from cityhall.workflow.services import deadline_close, deadline_schedule, reminders_close
+from cityhall.workflow.services import deadline_close, deadline_schedule, inbox_close, inbox_open, reminders_close
 
 from .models import Event, Evidence, Item
 
@@ -67,26 +67,28 @@ def _head(unit: Unit) -> Position | None:
     return Position.objects.filter(unit=unit, kind=Position.Kind.PRINCIPAL_HEAD).order_by("rank", "id").first()
 
 
-def _open(item: Item, title: str, key: str, at: dt.datetime, *, position=None, unit=None, reading=False) -> None:  # type: ignore[no-untyped-def]
-    InboxItem.objects.create(
-        title=f"{title}｜{item.task[:60]}"[:200],
+def _open(
+    item: Item,
+    title: str,
+    key: str,
+    at: dt.datetime,
+    *,
+    position: Position | None = None,
+    unit: Unit | None = None,
+    reading: bool = False,
+) -> None:
+    inbox_open(
+        item,
         kind=INBOX_KIND,
         key=key,
+        title=f"{title}｜{item.task[:60]}",
         url=f"/supervision/{item.pk}/",
-        subject_type=_ct(),
-        subject_id=str(item.pk),
-        assignee_position=position,
-        unit=unit if unit is not None else position.unit if position is not None else None,
+        at=at,
+        position=position,
+        unit=unit,
+        reading=reading,
         deadline=item.deadline,
-        for_reading=reading,
-        created_at=at,
     )
-
-
-def _close(item: Item, keys: Sequence[str], actor: Person | None, at: dt.datetime) -> None:
-    InboxItem.objects.filter(
-        subject_type=_ct(), subject_id=str(item.pk), key__in=keys, state=InboxItem.State.OPEN
-    ).update(state=InboxItem.State.DONE, done_at=at, done_by=actor)
 
 
 def _event(item: Item, kind: str, text: str, by: Person | None, at: dt.datetime) -> Event:
@@ -321,7 +323,7 @@ def completion_report(
             Evidence.objects.create(event=event, file=f, name=(f.name or "证明材料")[:200], size=f.size or 0)
         locked.state = Item.State.REPORTED
         locked.save(update_fields=["state"])
-        _close(locked, ["supervision:lead", "supervision:returned"], actor, at)
+        inbox_close(locked, ["supervision:lead", "supervision:returned"], actor=actor, at=at)
         _open(locked, "复核销号", "supervision:review", at, unit=general_office())
         audit_record(
             actor=actor,
@@ -347,7 +349,7 @@ def review(*, actor: Person, item: Item, close: bool, reason: str = "", at: dt.d
         if locked.state != Item.State.REPORTED:
             raise SupervisionError("not_reported", _cite("supervision.review"), "事项尚未报送办结报告，不能复核")
         deadline = locked.deadline
-        _close(locked, ["supervision:review"], actor, at)
+        inbox_close(locked, ["supervision:review"], actor=actor, at=at)
         if close:
             locked.state, locked.closed_at = Item.State.CLOSED, at
             locked.closed_late = deadline is not None and (
@@ -357,7 +359,7 @@ def review(*, actor: Person, item: Item, close: bool, reason: str = "", at: dt.d
             _event(locked, Event.Kind.CLOSED, reason.strip() or "复核通过，销号", actor, at)
             if deadline is not None and deadline.state == Deadline.State.PENDING and not locked.closed_late:
                 deadline_close(deadline=deadline, actor=actor, state=Deadline.State.MET, note="销号")
-            _close(locked, ["supervision:overdue", "supervision:escalated"], actor, at)
+            inbox_close(locked, ["supervision:overdue", "supervision:escalated"], actor=actor, at=at)
             reminders_close(deadline, actor=actor, at=at)
         else:
             locked.state = Item.State.OPEN
@@ -471,7 +473,7 @@ def escalate_further(*, actor: Person, item: Item, to: str, reason: str, at: dt.
         locked.escalated_further_at, locked.escalated_to = at, target
         locked.save(update_fields=["escalated_further_at", "escalated_to"])
         _event(locked, Event.Kind.ESCALATED, f"分管副市长协调后，报{target.title}协调：{reason.strip()}", actor, at)
-        _close(locked, ["supervision:escalated"], actor, at)
+        inbox_close(locked, ["supervision:escalated"], actor=actor, at=at)
         _open(locked, "逾期督办事项（报请协调）", "supervision:escalated", at, position=target)
         audit_record(
             actor=actor,

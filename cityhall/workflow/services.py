@@ -300,12 +300,15 @@ def inbox_open(
     unit: Any = None,
     reading: bool = False,
     deadline: Deadline | None = None,
+    kind: str | None = None,
 ) -> InboxItem:
     """Open the inbox item that stands for one act (``key``) on ``subject``; the caller's transaction
-    and audit event cover it. The unit defaults to the position's, so the item shows in that unit's view."""
+    and audit event cover it. The unit defaults to the position's, so the item shows in that unit's view.
+    ``kind`` defaults to the subject's model label; a module whose items have long carried a kind of
+    their own passes it."""
     return InboxItem.objects.create(
         title=title[:200],
-        kind=subject._meta.label_lower,
+        kind=kind if kind is not None else subject._meta.label_lower,
         key=key,
         url=url,
         subject_type=ContentType.objects.get_for_model(subject),
@@ -320,15 +323,24 @@ def inbox_open(
 
 
 def inbox_close(
-    subject: models.Model, keys: list[str] | tuple[str, ...], *, actor: Person | None, at: dt.datetime
+    subject: models.Model,
+    keys: list[str] | tuple[str, ...],
+    *,
+    actor: Person | None,
+    at: dt.datetime,
+    on_behalf_of: Person | None = None,
 ) -> int:
-    """Close the open items that stood for these acts on ``subject``, once the acts are done."""
+    """Close the open items that stood for these acts on ``subject``, once the acts are done; with
+    ``on_behalf_of``, the actor did them for that (absent) leader."""
+    done: dict[str, Any] = {"state": InboxItem.State.DONE, "done_at": at, "done_by": actor}
+    if on_behalf_of is not None:
+        done["done_on_behalf_of"] = on_behalf_of
     return InboxItem.objects.filter(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
         key__in=keys,
         state=InboxItem.State.OPEN,
-    ).update(state=InboxItem.State.DONE, done_at=at, done_by=actor)
+    ).update(**done)
 
 
 def reminders_close(deadline: Deadline | None, *, actor: Person | None, at: dt.datetime) -> int:
