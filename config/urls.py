@@ -17,5 +17,8 @@ urlpatterns = [
     path("meetings/", include("cityhall.meetings.urls")),
     path("supervision/", include("cityhall.supervision.urls")),
     path("leave/", include("cityhall.leave.urls")),
+    path("openness/", include("cityhall.openness.urls")),
+    # The public portal: no login (each view is marked login_not_required).
+    path("portal/", include("cityhall.openness.portal_urls")),
     path("", include("cityhall.web.urls")),
 ]

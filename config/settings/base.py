@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "cityhall.meetings",
     "cityhall.supervision",
     "cityhall.leave",
+    "cityhall.openness",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,17 @@ def database_from_env(var: str = "CITYHALL_DATABASE_URL") -> dict[str, Any]:
 
 
 DATABASES = {"default": database_from_env()}
+
+# The cache holds the public portal's rendered pages and their generation (cityhall/openness/cache.py).
+# One process can keep it in memory; several app servers share it in the database, so that a page
+# published through one server is fresh on all (CITYHALL_CACHE=database, after `cityhall createcachetable`).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cityhall_cache"}
+        if os.environ.get("CITYHALL_CACHE", "locmem") == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cityhall"}
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

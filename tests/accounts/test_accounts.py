@@ -27,6 +27,8 @@ PUBLIC_PREFIXES = (
     "/api/v1/rules",
     "/api/v1/calendar",
     "/api/v1/openapi.json",
+    # The public portal (Art 28–30): deliberately without login.
+    "/portal/",
     "/api/v1/docs",
 )
 

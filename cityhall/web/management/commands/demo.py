@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cityhall.documents.demo import load_documents
 from cityhall.leave.demo import load_leave
 from cityhall.meetings.demo import load_meetings, load_topics
+from cityhall.openness.demo import load_openness
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 from cityhall.supervision.demo import load_items, load_plans
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         items = load_items()
         plan_entries = load_plans()
         applications = load_leave()
+        publications = load_openness()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
@@ -84,6 +86,10 @@ class Command(BaseCommand):
         if plan_entries:
             self.stdout.write(
                 f"已制定本年度市级层面督查检查考核计划（{plan_entries} 项），4 个县（区）计划已备案并抽查 2 个。"
+            )
+        if publications:
+            self.stdout.write(
+                f"政府网站已有 {publications} 条演示公开信息（政策文件均附解读；市财政局有一份待撰写解读）。"
             )
         if applications:
             self.stdout.write(

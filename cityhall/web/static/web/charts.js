@@ -48,6 +48,12 @@
         animation: false
       });
       window.addEventListener("resize", function () { chart.resize(); });
+    } else if (kind === "figures") {
+      // An interpretation's figures (图文并茂, Art 30): [{label, value}, ...] under one title.
+      var f = data.points;
+      bar(el, f.map(function (x) { return x.label; }), [
+        { name: data.title || "数值", type: "bar", color: palette.blue, data: f.map(function (x) { return x.value; }) }
+      ], { yAxis: { type: "value" } });
     } else if (kind === "year-end") {
       var y = data.year_end.units;
       bar(el, y.map(function (x) { return x.unit; }), [

@@ -1,0 +1,127 @@
+"""Demo content for the portal: policies with their interpretations, decisions and notices, and one
+policy waiting for its interpretation in the finance bureau's workbench."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from cityhall.org.models import Person, Position, Unit
+
+from . import services as svc
+from .models import Publication
+
+MARKER = "（演示）"
+
+
+def _p(code: str) -> Person:
+    return Position.objects.get(code=code).holdings.get(end__isnull=True).person
+
+
+SECTIONS = {
+    "background": "根据省财政厅下达的新增地方政府专项债券额度和《地方政府专项债券发行管理暂行办法》制定。",
+    "goals": "保障全市重点项目建设资金需求，防范化解债务风险。",
+    "main_content": "明确各县（区）专项债券额度、使用范围和项目管理要求。",
+    "scope": "各县（区）人民政府，市直有关部门。",
+    "standards": "按项目成熟度、偿债能力和资金需求分配额度，专款专用。",
+    "notes": "不得用于经常性支出和楼堂馆所建设；项目单位按季度报送资金使用情况。",
+    "benefits": "支持城镇老旧小区改造、农村供水保障等民生项目。",
+}
+
+ITEMS: list[dict[str, object]] = [
+    {
+        "kind": "policy",
+        "unit": "finance",
+        "title": "关于下达2026年新增专项债券额度的通知",
+        "number": "抚财发〔2026〕12号",
+        "subject": "finance",
+        "days": 18,
+        "body": "各县（区）人民政府，市直有关部门：\n经市政府同意，现将2026年新增专项债券额度下达给你们，"
+        "请严格按照批准的项目使用，加快资金拨付和项目建设。附件：各县（区）专项债券额度分配表。",
+        "chart": [("新宾县", "3.6"), ("清原县", "2.9"), ("抚顺县", "2.4"), ("顺城区", "1.8")],
+        "chart_title": "各县（区）新增专项债券额度（亿元）",
+    },
+    {
+        "kind": "policy",
+        "unit": "agriculture",
+        "title": "关于开展2026年农村人居环境整治提升行动的实施意见",
+        "number": "抚农发〔2026〕7号",
+        "subject": "agriculture",
+        "days": 30,
+        "body": "各县（区）人民政府：\n为持续改善农村人居环境，在新宾满族自治县永陵镇、清原满族自治县南口前镇等地"
+        "开展示范创建，资金来源包括中央和省级补助、专项债和县级配套。",
+    },
+    {
+        "kind": "decision",
+        "unit": "general-office",
+        "title": "市政府第十六次常务会议决定事项",
+        "number": "",
+        "subject": "general",
+        "days": 9,
+        "body": "会议研究了全市冬季供暖保障工作，决定：一、各县（区）落实供暖主体责任；二、市财政局统筹安排供热补贴资金。",
+    },
+    {
+        "kind": "notice",
+        "unit": "water",
+        "title": "关于大伙房水库冬季供水调度安排的公告",
+        "number": "",
+        "subject": "agriculture",
+        "days": 5,
+        "body": "为保障城市冬季供水安全，大伙房水库自12月起按冬季调度方案供水，请沿线单位做好配合。",
+    },
+]
+
+
+def load_openness(now: dt.datetime | None = None) -> int:
+    """Create the demo publications once. Returns how many."""
+    now = now or timezone.now()
+    if Publication.objects.filter(body__endswith=MARKER).exists():
+        return 0
+    made = 0
+    for spec in ITEMS:
+        unit = Unit.objects.filter(code=str(spec["unit"])).first()
+        if unit is None:
+            continue
+        actor = _p("office-clerk-1") if unit.kind == Unit.Kind.GENERAL_OFFICE else _p(f"head-{unit.code}")
+        at = now - dt.timedelta(days=int(spec["days"]))  # type: ignore[call-overload]
+        pub = svc.publication_create(
+            actor=actor,
+            form=svc.PublicationForm(
+                kind=str(spec["kind"]),
+                title=str(spec["title"]),
+                subject=str(spec["subject"]),
+                issued_on=timezone.localdate(at),
+                body=str(spec["body"]) + MARKER,
+                issuer=unit,
+                document_number=str(spec["number"]),
+            ),
+            at=at,
+        )
+        if pub.needs_interpretation:
+            svc.interpretation_save(
+                actor=actor,
+                publication=pub,
+                sections=SECTIONS,
+                chart_title=str(spec.get("chart_title", "")),
+                chart=list(spec.get("chart", [])),  # type: ignore[call-overload]
+                at=at,
+            )
+        svc.publication_publish(actor=actor, publication=pub, at=at + dt.timedelta(hours=2))
+        made += 1
+    # Waiting in the finance bureau's workbench: a policy whose interpretation is not written yet.
+    finance = Unit.objects.get(code="finance")
+    svc.publication_create(
+        actor=_p("head-finance"),
+        form=svc.PublicationForm(
+            kind="policy",
+            title="关于进一步加强政府采购管理的通知",
+            subject="finance",
+            issued_on=timezone.localdate(now),
+            body="各县（区）人民政府，市直各部门：为规范政府采购行为，现就有关事项通知如下……" + MARKER,
+            issuer=finance,
+            document_number="抚财发〔2026〕15号",
+        ),
+        at=now,
+    )
+    return made + 1

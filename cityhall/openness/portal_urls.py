@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("search/", views.portal_search, name="search"),
+    path("catalogue/", views.portal_catalogue, name="catalogue"),
+    path("interpretations/", views.portal_interpretations, name="interpretations"),
+    path("items/<int:pk>/", views.portal_item, name="item"),
+    path("images/<int:pk>/", views.portal_image, name="image"),
+]

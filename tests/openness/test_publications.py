@@ -1,0 +1,157 @@
+"""Publishing on the portal (Art 28, 30) and the Chinese full-text search over what is published."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cityhall.openness import search
+from cityhall.openness.models import Publication
+from cityhall.openness.services import (
+    PublicationError,
+    PublicationForm,
+    interpretation_save,
+    publication_create,
+    publication_publish,
+    publication_withdraw,
+)
+from cityhall.org.demo import load_demo
+from cityhall.org.models import Unit
+from cityhall.rules import InvalidInput
+from tests.meetings.test_topics import person
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = {
+    "background": "根据省财政厅关于新增专项债券额度的通知。",
+    "goals": "保障重点项目建设资金需求。",
+    "main_content": "明确额度分配和使用范围。",
+    "scope": "各县（区）政府和市直有关部门。",
+    "standards": "按项目成熟度和偿债能力分配。",
+    "notes": "专款专用，不得挪用。",
+    "benefits": "不涉及",
+}
+
+
+@pytest.fixture
+def demo() -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # the portal's page cache outlives one test's database
+    load_demo()
+
+
+def policy(
+    title: str = "关于下达2026年新增专项债券额度的通知", body: str = "各县（区）人民政府：现将专项债券额度下达……"
+) -> Publication:
+    return publication_create(
+        actor=person("head-finance"),
+        form=PublicationForm(
+            kind="policy",
+            title=title,
+            subject="finance",
+            issued_on=dt.date(2026, 11, 20),
+            body=body,
+            issuer=Unit.objects.get(code="finance"),
+            document_number="抚财发〔2026〕12号",
+        ),
+    )
+
+
+@pytest.mark.rule("openness.interpretation")
+def test_30_a_policy_is_refused_without_its_drafting_units_complete_interpretation(demo):
+    pub = policy()
+    with pytest.raises(PublicationError, match="政策解读") as refused:
+        publication_publish(actor=person("head-finance"), publication=pub)
+    assert "第三十条第二款" in refused.value.citation
+    # Only the drafting unit interprets its policy.
+    with pytest.raises(PublicationError, match="谁起草、谁解读"):
+        interpretation_save(actor=person("head-water"), publication=pub, sections=SECTIONS)
+    interpretation_save(actor=person("head-finance"), publication=pub, sections=SECTIONS | {"notes": " "})
+    with pytest.raises(PublicationError, match="缺少：注意事项"):
+        publication_publish(actor=person("head-finance"), publication=pub)
+    interpretation_save(
+        actor=person("head-finance"),
+        publication=pub,
+        sections=SECTIONS,
+        chart_title="各县区额度（亿元）",
+        chart=[("新宾", "3.5"), ("清原", "2.8"), ("", "")],
+    )
+    pub = publication_publish(actor=person("head-finance"), publication=pub)
+    assert pub.state == "published" and pub.interpretation.chart[1] == {"label": "清原", "value": 2.8}
+    with pytest.raises(InvalidInput, match="不是数字"):
+        interpretation_save(actor=person("head-finance"), publication=pub, sections=SECTIONS, chart=[("新宾", "很多")])
+
+
+@pytest.mark.rule("disclosure.publish")
+def test_28_a_notice_needs_no_interpretation_and_stored_text_holds_no_html(demo):
+    notice = publication_create(
+        actor=person("head-water"),
+        form=PublicationForm(
+            kind="notice",
+            title="关于<script>alert(1)</script>汛期水库调度的公告",
+            subject="agriculture",
+            issued_on=dt.date(2026, 11, 1),
+            body="<b>大伙房水库</b>汛期调度安排",
+            issuer=Unit.objects.get(code="water"),
+        ),
+    )
+    assert "<" not in notice.title and notice.body == "大伙房水库汛期调度安排"
+    assert publication_publish(actor=person("head-water"), publication=notice).state == "published"
+    with pytest.raises(PublicationError, match="只有发布机构"):
+        publication_withdraw(actor=person("head-finance"), publication=notice, reason="错发")
+    assert publication_withdraw(actor=person("head-water"), publication=notice, reason="内容有误").state == "withdrawn"
+    assert search.search_ids("大伙房").total == 0  # a withdrawn item leaves the search
+
+
+def test_search_tokens_find_a_run_inside_a_longer_word_and_not_across_punctuation():
+    assert search.query_terms("专项债") == [["专项", "项债"]]
+    text = search.index_text("关于下达2026年新增专项债券额度的通知")
+    assert "专项 项债 债券" in text and "2026" in text
+    assert "专项 qqsep 项债" in search.index_text("专项。项债")
+    assert search.query_terms("  ") == []
+    assert str(search.highlight("专项债券<额度>", "专项债")) == "<mark>专项债</mark>券&lt;额度&gt;"
+
+
+@pytest.mark.rule("disclosure.publish")
+def test_search_finds_a_term_inside_a_word_and_in_the_body_ranks_titles_first_on_this_database(demo):
+    first = policy()
+    interpretation_save(actor=person("head-finance"), publication=first, sections=SECTIONS)
+    publication_publish(actor=person("head-finance"), publication=first)
+    village = policy("关于做好农村人居环境整治的通知", "新宾满族自治县永陵镇等地开展整治；资金来源包括专项债。")
+    interpretation_save(actor=person("head-finance"), publication=village, sections=SECTIONS)
+    publication_publish(actor=person("head-finance"), publication=village)
+    draft = policy("关于专项债的内部草稿")  # not published: never found
+    hits = search.search_ids("专项债")
+    assert hits.total == 2 and hits.ids == [first.pk, village.pk]  # the title match ranks first
+    assert draft.pk not in hits.ids
+    assert search.search_ids("永陵镇").ids == [village.pk]
+    assert search.search_ids("永陵镇 专项债").ids == [village.pk]
+    assert search.search_ids("2026").ids == [first.pk]
+    assert search.search_ids("陵").ids == [village.pk]  # one character: any word it begins
+    assert search.search_ids("人居环境 不存在的词").total == 0
+
+
+@pytest.mark.rule("disclosure.publish")
+def test_28_the_portal_needs_no_login_caches_its_pages_and_shows_a_new_item_at_once(demo, client):
+    pub = policy()
+    assert client.get(f"/portal/items/{pub.pk}/").status_code == 404  # a draft is not public
+    first = client.get("/portal/")
+    assert first.status_code == 200 and first["X-Portal-Cache"] == "miss"
+    assert client.get("/portal/")["X-Portal-Cache"] == "hit"
+    interpretation_save(actor=person("head-finance"), publication=pub, sections=SECTIONS)
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publication_publish(actor=person("head-finance"), publication=pub)
+    fresh = client.get("/portal/")
+    assert fresh["X-Portal-Cache"] == "miss" and pub.title in fresh.content.decode()
+    page = client.get(f"/portal/items/{pub.pk}/").content.decode()
+    assert "背景依据" in page and "抚财发〔2026〕12号" in page
+    assert client.get("/portal/search/?q=" + "专" * 500).status_code == 200  # an over-long query is cut, not a 500
+    nul = client.get("/portal/search/?q=%00<script>")
+    assert nul.status_code == 400 and "<script>" not in nul.content.decode()
+    assert client.get("/portal/catalogue/?issuer=abc&subject=x&page=-1").status_code == 200
+    # The workbench is not public.
+    assert client.get("/openness/").status_code == 302
