@@ -256,6 +256,7 @@ RULES: dict[str, Any] = {
     ),
     "emergency.report": lambda actor, obj: DEPARTMENT in actor.roles,
     "publication.list": lambda actor, obj: actor.person is not None and bool(actor.positions),
+    "disclosure.handle": lambda actor, obj: OFFICE in actor.roles,
     "problem.view": lambda actor, obj: (
         OFFICE in actor.roles
         or any(p.kind in ("mayor", "secretary_general") for p in actor.positions)
@@ -304,6 +305,7 @@ MESSAGES = {
     "report.view": "这项报告与您无关：只有报告人、市长、秘书长和市政府办公室可以查看。",
     "emergency.report": "突发事件由事发县（区）政府或市政府相关部门报告（工作规则第五十六条）。",
     "emergency.view": "这份突发事件报告与您的单位和职务无关，您无权查看。",
+    "disclosure.handle": "政府信息公开申请由市政府办公室（政务公开办）办理，您无权查看申请人的信息。",
     "publication.list": "政务公开工作台供各单位和市政府办公室使用：您的账号没有任职。",
     "problem.view": "这份请示报告与您的单位和职务无关：只有报告部门、报告链上已收到的层级和市政府办公室可以查看。",
 }

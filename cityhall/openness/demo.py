@@ -125,3 +125,69 @@ def load_openness(now: dt.datetime | None = None) -> int:
         at=now,
     )
     return made + 1
+
+
+def load_disclosure(now: dt.datetime | None = None) -> int:
+    """Disclosure requests in every state: new online, waiting on a third party (paused), extended,
+    sent back for supplementing, and answered. Returns how many."""
+    from . import disclosure as dc
+    from .models import DisclosureRequest
+
+    now = now or timezone.now()
+    if DisclosureRequest.objects.filter(address__endswith=MARKER).exists():
+        return 0
+    today = timezone.localdate(now)
+    clerk = _p("office-clerk-1")
+
+    def letter(name: str, what: str, days_ago: int, phone: str) -> DisclosureRequest:
+        return dc.disclosure_apply(
+            form=dc.ApplicationForm(
+                applicant_kind="citizen",
+                name=name,
+                id_number=f"2104021980010{days_ago:02d}{phone[-3:]}"[:18],
+                phone=phone,
+                description=what,
+                delivery="paper",
+                address="抚顺市顺城区新华大街1号" + MARKER,
+            ),
+            channel="letter",
+            received_on=today - dt.timedelta(days=days_ago),
+            entered_by=clerk,
+            at=now,
+        )
+
+    fresh = dc.disclosure_apply(
+        form=dc.ApplicationForm(
+            applicant_kind="citizen",
+            name="韩青禾",
+            id_number="210411199203154321",
+            phone="13941300001",
+            description="2026年望花区老旧小区改造项目的资金安排文件",
+            delivery="email",
+            email="han@example.cn",
+            address=MARKER,
+        ),
+        at=now,
+    )
+    paused = letter("冯远山", "大伙房水库输水工程沿线拆迁补偿标准", 6, "13941300002")
+    dc.disclosure_consult(
+        actor=clerk,
+        request=paused,
+        third_party="抚顺某建设工程有限公司",
+        matter="补偿协议中涉及企业经营的内容",
+        sent_on=today - dt.timedelta(days=2),
+        at=now,
+    )
+    extended = letter("蒋书白", "2025年度市本级政府采购合同清单", 25, "13941300003")
+    dc.disclosure_extend(
+        actor=_p("deputy-secretary-general-1"), request=extended, reason="涉及部门多，需汇总核实", at=now
+    )
+    unclear = letter("沈小满", "关于那个项目的所有文件", 1, "13941300004")
+    dc.disclosure_reply(actor=clerk, request=unclear, outcome="supplement", ground="请写明项目名称或文号", at=now)
+    done = letter("程立夏", "抚顺市2026年农村人居环境整治实施方案", 12, "13941300005")
+    dc.disclosure_reply(actor=clerk, request=done, outcome="disclosed", at=now)
+    elsewhere = letter("魏东篱", "某企业的营业执照登记信息", 9, "13941300006")
+    dc.disclosure_reply(
+        actor=clerk, request=elsewhere, outcome="not_ours", right_body="抚顺市市场监督管理局，电话 024-00000001", at=now
+    )
+    return 6 if fresh else 0

@@ -130,3 +130,131 @@ class InterpretationImage(models.Model):
 
     def __str__(self) -> str:
         return self.caption
+
+
+class DisclosureRequest(models.Model):
+    """依申请公开 (Art 29 ¶1; 政府信息公开条例 2019 art 27–37): an application on the statutory clock,
+    followed by the applicant with its query code."""
+
+    class ApplicantKind(models.TextChoices):
+        CITIZEN = "citizen", "公民"
+        ORGANISATION = "organisation", "法人或者其他组织"
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "网上申请"
+        LETTER = "letter", "信函"
+        IN_PERSON = "in_person", "当面提交"
+
+    class Delivery(models.TextChoices):
+        PAPER = "paper", "纸质"
+        EMAIL = "email", "电子邮件"
+        PICKUP = "pickup", "当面领取"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "办理中"
+        SUPPLEMENT = "supplement", "待申请人补正"
+        CONSULTING = "consulting", "征求第三方意见中"
+        REPLIED = "replied", "已答复"
+
+    class Outcome(models.TextChoices):
+        DISCLOSED = "disclosed", "予以公开"
+        PARTLY = "partly", "部分公开"
+        WITHHELD = "withheld", "不予公开"
+        NOT_EXIST = "not_exist", "信息不存在"
+        NOT_OURS = "not_ours", "不属于本机关负责公开"
+        SUPPLEMENT = "supplement", "申请内容不明确，告知补正"
+
+    code = models.CharField("查询码", max_length=16, unique=True)
+    applicant_kind = models.CharField("申请人类型", max_length=12, choices=ApplicantKind.choices)
+    name = models.CharField("姓名或名称", max_length=100)
+    id_number = models.CharField("证件号码", max_length=30)
+    phone = models.CharField("联系电话", max_length=20)
+    email = models.CharField("电子邮箱", max_length=100, blank=True)
+    address = models.CharField("通信地址", max_length=200, blank=True)
+    description = models.TextField("所需政府信息的名称、文号或者便于查询的其他特征性描述")
+    delivery = models.CharField("获取信息的方式", max_length=10, choices=Delivery.choices)
+    channel = models.CharField("申请方式", max_length=10, choices=Channel.choices)
+    received_on = models.DateField("收到申请之日")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.RECEIVED)
+    deadline = models.ForeignKey(
+        "workflow.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    extended = models.BooleanField("已延期", default=False)
+    supplement_asked = models.BooleanField("已告知补正", default=False)
+    extension_reason = models.CharField("延期理由", max_length=300, blank=True)
+    outcome = models.CharField("答复结果", max_length=12, choices=Outcome.choices, blank=True)
+    ground = models.CharField("理由或依据", max_length=300, blank=True)
+    right_body = models.CharField("负责公开的机关及联系方式", max_length=200, blank=True)
+    reply_text = models.TextField("答复书", blank=True)
+    reply_number = models.CharField("答复书编号", max_length=40, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    replied_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = "政府信息公开申请"
+        verbose_name_plural = "政府信息公开申请"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description[:30]}"
+
+    @property
+    def masked_id(self) -> str:
+        """The identity number as every page but the handler's shows it."""
+        n = self.id_number
+        return n[:3] + "*" * max(len(n) - 7, 3) + n[-4:] if len(n) > 7 else "*" * len(n)
+
+
+class Consultation(models.Model):
+    """A third party's views sought on a request (条例 art 32): it has 15 working days, and the reply
+    clock pauses meanwhile (art 33 ¶3)."""
+
+    request = models.ForeignKey(DisclosureRequest, on_delete=models.CASCADE, related_name="consultations")
+    third_party = models.CharField("第三方", max_length=100)
+    matter = models.CharField("征求意见的内容", max_length=300)
+    sent_on = models.DateField("发出征求意见书之日")
+    deadline = models.ForeignKey(
+        "workflow.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_on = models.DateField("收到意见之日", null=True, blank=True)
+    agrees = models.BooleanField("同意公开", null=True)
+    opinion = models.CharField("第三方意见", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.third_party}（{self.sent_on}）"
+
+
+class PortalAttempt(models.Model):
+    """One post to a public form, by address (hashed): the per-address limit counts these."""
+
+    form = models.CharField(max_length=20)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["form", "address", "at"], name="portal_attempt_window")]
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AbuseReport(models.Model):
+    """What the public forms refused or caught (over the limit, the honeypot), for the office to review."""
+
+    form = models.CharField("表单", max_length=20)
+    address = models.CharField("来源（哈希）", max_length=64)
+    reason = models.CharField("原因", max_length=100)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "公开表单异常记录"
+        verbose_name_plural = "公开表单异常记录"
+
+    def __str__(self) -> str:
+        return f"{self.reason}（{self.at:%Y-%m-%d %H:%M}）"

@@ -55,7 +55,7 @@ def may_manage(actor: Person, pub: Publication, at: dt.datetime) -> bool:
     return bool({pub.issuer_id, pub.drafting_unit_id} & _units_of(actor, at)) or is_office(actor, at)
 
 
-def _plain(value: str) -> str:
+def plain_text(value: str) -> str:
     """Stored text holds no HTML: tags are removed, so nothing typed on a form is ever markup."""
     import nh3
 
@@ -91,7 +91,7 @@ def publication_create(
         raise InvalidInput("请选择类别。", "kind")
     if form.subject not in dict(SUBJECTS):
         raise InvalidInput("请选择主题分类。", "subject")
-    title, body = _plain(form.title), _plain(form.body)
+    title, body = plain_text(form.title), plain_text(form.body)
     if not title:
         raise InvalidInput("请填写标题。", "title")
     if not body:
@@ -102,7 +102,7 @@ def publication_create(
     drafting = form.drafting_unit or form.issuer
     if not ({form.issuer.pk, drafting.pk} & units) and not is_office(actor, at):
         raise InvalidInput(f"您不在{form.issuer.name}任职，不能以该单位名义发布。", "issuer")
-    number = _plain(form.document_number)
+    number = plain_text(form.document_number)
     check_lengths(P, {"title": title, "document_number": number})
     with audit.atomic():
         pub = P(
@@ -184,7 +184,7 @@ def _clean_chart(rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
             number = float(value)
         except ValueError:
             raise InvalidInput(f"图表数值“{value[:20]}”不是数字。", "chart") from None
-        out.append({"label": _plain(label)[:20], "value": number})
+        out.append({"label": plain_text(label)[:20], "value": number})
     if len(out) > CHART_POINTS:
         raise InvalidInput(f"图表最多{CHART_POINTS}项。", "chart")
     return out
@@ -209,9 +209,9 @@ def interpretation_save(
             f"按照“谁起草、谁解读”的原则，这份政策由起草单位{publication.drafting_unit.name}解读。",
         )
     names = [n for n, _ in Interpretation.SECTIONS]
-    values = {n: _plain(sections.get(n, ""))[:20000] for n in names}
+    values = {n: plain_text(sections.get(n, ""))[:20000] for n in names}
     points = _clean_chart(chart or [])
-    title = _plain(chart_title)
+    title = plain_text(chart_title)
     check_lengths(Interpretation, {"chart_title": title})
     with audit.atomic():
         item, created = Interpretation.objects.update_or_create(
@@ -285,7 +285,7 @@ def publication_withdraw(
     *, actor: Person, publication: Publication, reason: str, at: dt.datetime | None = None
 ) -> Publication:
     at = at or timezone.now()
-    reason = _plain(reason)
+    reason = plain_text(reason)
     if not reason:
         raise InvalidInput("请写明撤下的理由。", "reason")
     with audit.atomic():
@@ -333,7 +333,7 @@ def interpretation_image_add(
             _cite("openness.interpretation"),
             f"按照“谁起草、谁解读”的原则，这份政策由起草单位{interpretation.unit.name}解读。",
         )
-    caption = _plain(caption)
+    caption = plain_text(caption)
     if not caption:
         raise InvalidInput("请填写图片说明（供读屏软件朗读）。", "caption")
     check_lengths(InterpretationImage, {"caption": caption})

@@ -10,4 +10,9 @@ urlpatterns = [
     path("<int:pk>/interpret/", views.publication_interpret, name="interpret"),
     path("<int:pk>/publish/", views.publication_publish, name="publish"),
     path("<int:pk>/withdraw/", views.publication_withdraw, name="withdraw"),
+    path("disclosure/", views.disclosure_list, name="disclosures"),
+    path("disclosure/new/", views.disclosure_new, name="disclosure_new"),
+    path("disclosure/<int:pk>/", views.disclosure_detail, name="disclosure"),
+    path("disclosure/<int:pk>/letter/", views.disclosure_letter, name="disclosure_letter"),
+    path("disclosure/<int:pk>/<str:action>/", views.disclosure_act, name="disclosure_act"),
 ]

@@ -23,7 +23,7 @@ from cityhall.rules import RulesError, refusal_text
 from . import search
 from . import services as svc
 from .cache import portal_cached
-from .models import SUBJECTS, Interpretation, InterpretationImage, Publication
+from .models import SUBJECTS, DisclosureRequest, Interpretation, InterpretationImage, Publication
 
 PAGE = 20
 
@@ -357,3 +357,288 @@ def publication_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已撤下。")
     return redirect("openness:detail", pk=pk)
+
+
+# -- disclosure requests: the public side -----------------------------------------------------
+
+APPLY_FIELDS = ("applicant_kind", "name", "id_number", "phone", "email", "address", "description", "delivery")
+HONEYPOT = "website"  # hidden from people (and from screen readers); a bot fills it
+
+
+def _clean(value: str) -> str:
+    return value.replace("\x00", "")
+
+
+def _trace_rows(deadline: Any) -> list[dict[str, Any]]:
+    keep = {"count", "holiday", "makeup_working_day", "pause", "pause_start", "extension", "result", "provisional"}
+    return [s for s in (deadline.trace if deadline else []) if s.get("step") in keep]
+
+
+@login_not_required
+def portal_apply(request: HttpRequest) -> HttpResponse:
+    from . import disclosure as dc
+    from . import throttle
+
+    values = {k: _clean(request.POST.get(k, "")) for k in APPLY_FIELDS}
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if request.POST.get(HONEYPOT):
+            throttle.caught(request, "disclosure", "隐藏字段被填写（疑似程序提交）")
+            # Answer as if accepted, so a bot learns nothing; nothing is stored.
+            return render(request, "openness/portal_applied.html", {"request_obj": None})
+        if not throttle.allow(request, "disclosure"):
+            error = "提交过于频繁：同一网络地址一小时内最多提交{}份申请，请稍后再试，或携带材料到市政府办公室当面提交。".format(
+                throttle.limit("disclosure")
+            )
+            status = 429
+        else:
+            try:
+                req = dc.disclosure_apply(form=dc.ApplicationForm(**values))
+            except RulesError as exc:
+                error = refusal_text(exc)
+                status = 400
+            else:
+                return render(
+                    request,
+                    "openness/portal_applied.html",
+                    {
+                        "request_obj": req,
+                        "trace": _trace_rows(req.deadline),
+                        "rule": rulebook().rule("disclosure.reply"),
+                    },
+                )
+    return render(
+        request,
+        "openness/portal_apply.html",
+        {
+            "values": values,
+            "error": error,
+            "kinds": DisclosureRequest.ApplicantKind.choices,
+            "deliveries": DisclosureRequest.Delivery.choices,
+            "honeypot": HONEYPOT,
+            "rules": [rulebook().rule("disclosure.reply"), rulebook().rule("disclosure.third-party")],
+            "section": "apply",
+        },
+        status=status,
+    )
+
+
+@login_not_required
+def portal_status(request: HttpRequest) -> HttpResponse:
+    from . import disclosure as dc
+    from . import throttle
+
+    found = None
+    error = ""
+    status = 200
+    code = _clean(request.POST.get("code", ""))[:20]
+    if request.method == "POST":
+        if not throttle.allow(request, "lookup"):
+            error = "查询过于频繁，请一小时后再试。"
+            status = 429
+        else:
+            found = dc.lookup(code, _clean(request.POST.get("phone_suffix", ""))[:10])
+            if found is None:
+                error = "没有找到：请核对查询码和联系电话后四位。"
+                status = 404
+    return render(
+        request,
+        "openness/portal_status.html",
+        {
+            "code": code,
+            "found": found,
+            "error": error,
+            "trace": _trace_rows(found.deadline) if found else [],
+            "consulting": found.consultations.filter(replied_on__isnull=True).exists() if found else False,
+            "section": "apply",
+        },
+        status=status,
+    )
+
+
+# -- disclosure requests: the office ----------------------------------------------------------
+
+
+def _office(request: HttpRequest) -> Actor:
+    actor = actor_for(request.user)
+    check(actor, "disclosure.handle")
+    return actor
+
+
+def disclosure_list(request: HttpRequest) -> HttpResponse:
+    actor = _office(request)
+    state = request.GET.get("state", "")
+    query = request.GET.get("q", "").strip()[:40]
+    items = DisclosureRequest.objects.select_related("deadline").order_by("-received_on", "-id")
+    if state in DisclosureRequest.State.values:
+        items = items.filter(state=state)
+    if query:
+        items = items.filter(code__icontains=query) | items.filter(description__icontains=query)
+    page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "openness/disclosure_list.html",
+        {
+            "page": page,
+            "states": DisclosureRequest.State.choices,
+            "state": state,
+            "query": query,
+            "now": timezone.now(),
+            "can_enter": actor.person is not None,
+            "rule": rulebook().rule("disclosure.reply"),
+        },
+    )
+
+
+def disclosure_new(request: HttpRequest) -> HttpResponse:
+    from cityhall.rules import InvalidInput
+
+    from . import disclosure as dc
+
+    actor = _office(request)
+    assert actor.person is not None  # noqa: S101
+    values = {k: _clean(request.POST.get(k, "")) for k in (*APPLY_FIELDS, "channel", "received_on")}
+    error = ""
+    if request.method == "POST":
+        try:
+            try:
+                received = dt.date.fromisoformat(values["received_on"])
+            except ValueError:
+                raise InvalidInput("请填写收到申请之日。", "received_on") from None
+            req = dc.disclosure_apply(
+                form=dc.ApplicationForm(**{k: values[k] for k in APPLY_FIELDS}),
+                channel=values["channel"],
+                received_on=received,
+                entered_by=actor.person,
+            )
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            messages.success(request, f"已登记，查询码 {req.code}，请告知申请人。")
+            return redirect("openness:disclosure", pk=req.pk)
+    else:
+        values.update({"channel": "letter", "received_on": f"{timezone.localdate():%Y-%m-%d}", "delivery": "paper"})
+    return render(
+        request,
+        "openness/disclosure_form.html",
+        {
+            "values": values,
+            "error": error,
+            "kinds": DisclosureRequest.ApplicantKind.choices,
+            "deliveries": DisclosureRequest.Delivery.choices,
+            "channels": [c for c in DisclosureRequest.Channel.choices if c[0] != "online"],
+        },
+    )
+
+
+def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _office(request)
+    req = get_object_or_404(DisclosureRequest.objects.select_related("deadline", "replied_by"), pk=pk)
+    return render(
+        request,
+        "openness/disclosure.html",
+        {
+            "req": req,
+            "trace": _trace_rows(req.deadline),
+            "consultations": list(req.consultations.select_related("deadline")),
+            "open_consultation": req.consultations.filter(replied_on__isnull=True).first(),
+            "outcomes": DisclosureRequest.Outcome.choices,
+            "today": f"{timezone.localdate():%Y-%m-%d}",
+            "is_head": actor.person is not None and _disclosure_head(actor),
+            "rules": [
+                rulebook().rule(r)
+                for r in (
+                    "disclosure.reply",
+                    "disclosure.third-party",
+                    "disclosure.extension",
+                    "disclosure.reply-forms",
+                    "disclosure.supplement",
+                )
+            ],
+        },
+    )
+
+
+def _disclosure_head(actor: Actor) -> bool:
+    return any(
+        p.unit.kind == Unit.Kind.GENERAL_OFFICE
+        and p.kind in ("secretary_general", "deputy_secretary_general", "principal_head")
+        for p in actor.positions
+    )
+
+
+def _date(value: str, field: str) -> dt.date:
+    from cityhall.rules import InvalidInput
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("请填写日期。", field) from None
+
+
+@require_POST
+def disclosure_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from . import disclosure as dc
+    from .models import Consultation
+
+    actor = _office(request)
+    assert actor.person is not None  # noqa: S101
+    req = get_object_or_404(DisclosureRequest, pk=pk)
+    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    try:
+        if action == "consult":
+            dc.disclosure_consult(
+                actor=actor.person,
+                request=req,
+                third_party=post.get("third_party", ""),
+                matter=post.get("matter", ""),
+                sent_on=_date(post.get("sent_on", ""), "sent_on"),
+            )
+            done = "已征求第三方意见：答复期限暂停计算。"
+        elif action == "consulted":
+            consultation = get_object_or_404(Consultation, pk=int(post.get("consultation", "0") or 0), request=req)
+            no_reply = post.get("no_reply") == "1"
+            dc.disclosure_consult_close(
+                actor=actor.person,
+                consultation=consultation,
+                replied_on=None if no_reply else _date(post.get("replied_on", ""), "replied_on"),
+                agrees={"1": True, "0": False}.get(post.get("agrees", "")),
+                opinion=post.get("opinion", ""),
+            )
+            done = "已登记第三方意见：答复期限恢复计算。"
+        elif action == "extend":
+            dc.disclosure_extend(actor=actor.person, request=req, reason=post.get("reason", ""))
+            done = "已延长答复期限，申请人可凭查询码看到。"
+        elif action == "reply":
+            dc.disclosure_reply(
+                actor=actor.person,
+                request=req,
+                outcome=post.get("outcome", ""),
+                ground=post.get("ground", ""),
+                right_body=post.get("right_body", ""),
+            )
+            done = "已答复，答复书已编号。"
+        elif action == "supplemented":
+            dc.disclosure_supplemented(
+                actor=actor.person,
+                request=req,
+                received_on=_date(post.get("received_on", ""), "received_on"),
+                text=post.get("text", ""),
+            )
+            done = "已登记补正：答复期限重新起算。"
+        else:
+            raise Http404("没有这项操作。")
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("openness:disclosure", pk=pk)
+
+
+def disclosure_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    _office(request)
+    req = get_object_or_404(DisclosureRequest, pk=pk)
+    if not req.reply_number:
+        raise Http404("尚未答复。")
+    return render(request, "openness/disclosure_letter.html", {"req": req})

@@ -5,7 +5,7 @@ deadline arithmetic that explains itself.
 """
 
 from .calendar import DayKind, SpecialDay, WorkingCalendar, YearSchedule, default_calendar, seed_schedules
-from .deadlines import DeadlineResult, TraceStep, compute_deadline, deadline
+from .deadlines import DeadlineResult, TraceStep, compute_deadline, deadline, resume_after_pause
 from .errors import (
     CalendarRangeError,
     InvalidInput,
@@ -42,5 +42,6 @@ __all__ = [
     "get_rulebook",
     "load_rulebook",
     "refusal_text",
+    "resume_after_pause",
     "seed_schedules",
 ]

@@ -369,3 +369,56 @@ def deadline(
 def inclusive_days(first: dt.date, last: dt.date) -> int:
     """Days from ``first`` to ``last`` with both ends counted (Art 55 ¶4: "3日以上(含3日)")."""
     return (last - first).days + 1
+
+
+def resume_after_pause(
+    due: dt.date, paused_on: dt.date, resumed_on: dt.date, calendar: WorkingCalendar, *, what: str
+) -> tuple[dt.date, tuple[TraceStep, ...]]:
+    """A working-day clock that does not count a pause, such as the time a consultation takes
+    (政府信息公开条例 art 33 ¶3 「征求第三方和其他机关意见所需时间不计算在前款规定的期限内」).
+
+    The working days left when the clock paused, those in ``(paused_on, due]``, are counted again from
+    the day after it resumes. Returns the new due date and the trace steps that explain it.
+    """
+    if resumed_on < paused_on:
+        raise NotComputable(f"恢复计算的日期{_fmt(resumed_on)}不能早于暂停的日期{_fmt(paused_on)}。")
+    if paused_on > due:
+        raise NotComputable(f"期限已于{_fmt(due)}届满，{_fmt(paused_on)}不能再暂停。")
+    left = calendar.working_days_between(paused_on, due)
+    paused = calendar.working_days_between(paused_on, resumed_on)
+    steps = [
+        TraceStep(
+            "pause",
+            f"{what}：{_fmt(paused_on)}暂停计算，{_fmt(resumed_on)}恢复，其间{paused}个工作日不计入期限",
+            paused_on,
+            {"from": paused_on.isoformat(), "to": resumed_on.isoformat(), "working_days": paused},
+        )
+    ]
+    if left:
+        new_due = calendar.add_working_days(resumed_on, left)
+        text = f"暂停时尚余{left}个工作日，自{_fmt(resumed_on)}次日起数第{left}个工作日，为{_fmt(new_due)}"
+    else:
+        new_due = resumed_on
+        text = f"暂停时已是期限最后一日，恢复当日{_fmt(resumed_on)}届满"
+    steps.append(TraceStep("count", text, new_due, {"working_days_left": left}))
+    for s in calendar.special_days_between(resumed_on + dt.timedelta(days=1), new_due):
+        steps.append(
+            TraceStep(
+                "holiday" if s.kind is DayKind.HOLIDAY else "makeup_working_day",
+                f"经过 {s.label}" + ("，不计为工作日" if s.kind is DayKind.HOLIDAY else "，计为工作日"),
+                s.date,
+                {"kind": s.kind.value, "name": s.name},
+            )
+        )
+    unpublished = calendar.unpublished_years_between(resumed_on, new_due) if left else []
+    if unpublished:
+        years = "、".join(f"{y}年" for y in unpublished)
+        steps.append(
+            TraceStep(
+                "provisional",
+                f"暂定（provisional）：{years}的放假调休安排尚未公布，暂按周末推算；管理员导入该年安排后自动重算",
+                data={"years": unpublished},
+            )
+        )
+    steps.append(TraceStep("result", f"结论：截止于{_fmt(new_due)}{'（暂定）' if unpublished else ''}", new_due))
+    return new_due, tuple(steps)

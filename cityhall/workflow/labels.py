@@ -47,6 +47,8 @@ ACTIONS: dict[str, str] = {
     "deadline.met": "按期完成",
     "deadline.cancelled": "取消期限",
     "deadline.extend": "延长期限",
+    "deadline.pause": "暂停计算期限",
+    "deadline.resume": "恢复计算期限",
     "inbox.create": "送达待办",
     "inbox.complete": "办结待办",
     "absence.record": "登记外出",

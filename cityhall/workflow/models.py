@@ -23,6 +23,9 @@ class Deadline(models.Model):
         MISSED = "missed", "已逾期"
         FIRED = "fired", "已按规则处理"
         CANCELLED = "cancelled", "已取消"
+        # A clock that does not run for a while (e.g. 征求第三方意见, 政府信息公开条例 art 33 ¶3): the worker
+        # leaves it alone until it resumes with its due date moved by the days it was paused.
+        PAUSED = "paused", "暂停计算"
 
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
@@ -46,6 +49,7 @@ class Deadline(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    paused_on = models.DateField("暂停日期", null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cityhall.org.models import Person, Position
 from cityhall.rulebase.selectors import rule_deadline
 from cityhall.rules import DeadlineResult, InvalidInput, RulesError, RuleViolation
-from cityhall.rules.deadlines import LOCAL_TZ
+from cityhall.rules.deadlines import LOCAL_TZ, resume_after_pause
 
 from . import audit
 from .audit import audit_record
@@ -115,7 +115,7 @@ def deadline_close(
         raise ValueError(state)
     with audit.atomic():
         row = deadline if already_locked else Deadline.objects.select_for_update().get(pk=deadline.pk)
-        if row.state != Deadline.State.PENDING:
+        if row.state not in (Deadline.State.PENDING, Deadline.State.PAUSED):
             return row  # already closed or fired: nothing changes
         before = _deadline_summary(row)
         row.state = state
@@ -283,6 +283,82 @@ def deadline_extend(*, deadline: Deadline, actor: Person | None, new_due: dt.dat
             subject=locked,
             before=before,
             after={**_deadline_summary(locked), "reason": reason.strip()},
+            rule_ids=[locked.rule_id],
+        )
+    return locked
+
+
+def deadline_pause(*, deadline: Deadline, actor: Person | None, on: dt.date, reason: str) -> Deadline:
+    """Stop a clock on ``on`` (the day counts as run): the worker leaves it until ``deadline_resume``."""
+    with audit.atomic():
+        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if locked.state != Deadline.State.PENDING:
+            raise RuleViolation("deadline_not_running", locked.rule_id, "该期限不在计算中，不能暂停。")
+        if on > locked.due_date:
+            raise RuleViolation(
+                "deadline_passed", locked.rule_id, f"期限已于 {locked.due_date.isoformat()} 届满，不能再暂停。"
+            )
+        before = _deadline_summary(locked)
+        locked.state, locked.paused_on = Deadline.State.PAUSED, on
+        locked.trace = [
+            *locked.trace,
+            {"step": "pause_start", "text": f"{on.isoformat()} 暂停计算：{reason.strip()}", "date": on.isoformat()},
+        ]
+        locked.version += 1
+        locked.save(update_fields=["state", "paused_on", "trace", "version"])
+        audit_record(
+            actor=actor,
+            action="deadline.pause",
+            subject=locked,
+            before=before,
+            after={**_deadline_summary(locked), "reason": reason.strip()},
+            rule_ids=[locked.rule_id],
+        )
+    return locked
+
+
+def deadline_resume(*, deadline: Deadline, actor: Person | None, on: dt.date, what: str) -> Deadline:
+    """Restart a paused clock on ``on``: the working days left when it paused run on from the next day,
+    and the trace shows the pause and the new date (rules core ``resume_after_pause``)."""
+    from cityhall.rulebase.selectors import working_calendar
+
+    with audit.atomic():
+        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if locked.state != Deadline.State.PAUSED or locked.paused_on is None:
+            raise RuleViolation("deadline_not_paused", locked.rule_id, "该期限没有暂停，不需要恢复。")
+        try:
+            new_due, steps = resume_after_pause(locked.due_date, locked.paused_on, on, working_calendar(), what=what)
+        except RulesError as exc:
+            raise RuleViolation("deadline_resume", locked.rule_id, exc.message) from exc
+        before = _deadline_summary(locked)
+        locked.state, locked.paused_on = Deadline.State.PENDING, None
+        locked.due_date = new_due
+        locked.due_at = dt.datetime.combine(new_due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL_TZ)
+        kind_def = get_kind(locked.kind)
+        locked.remind_at = locked.due_at - kind_def.remind_before if kind_def.remind_before else None
+        locked.reminded_at = None
+        locked.provisional = any(s.step == "provisional" for s in steps)
+        locked.trace = [*locked.trace, *(s.as_dict() for s in steps)]
+        locked.version += 1
+        locked.save(
+            update_fields=[
+                "state",
+                "paused_on",
+                "due_date",
+                "due_at",
+                "remind_at",
+                "reminded_at",
+                "provisional",
+                "trace",
+                "version",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="deadline.resume",
+            subject=locked,
+            before=before,
+            after=_deadline_summary(locked),
             rule_ids=[locked.rule_id],
         )
     return locked

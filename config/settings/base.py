@@ -87,6 +87,12 @@ def database_from_env(var: str = "CITYHALL_DATABASE_URL") -> dict[str, Any]:
 
 DATABASES = {"default": database_from_env()}
 
+# Posts to each public form allowed per address per hour (cityhall/openness/throttle.py).
+CITYHALL_PORTAL_LIMITS = {
+    "disclosure": int(os.environ.get("CITYHALL_PORTAL_APPLY_PER_HOUR", "10")),
+    "lookup": int(os.environ.get("CITYHALL_PORTAL_LOOKUP_PER_HOUR", "30")),
+}
+
 # The cache holds the public portal's rendered pages and their generation (cityhall/openness/cache.py).
 # One process can keep it in memory; several app servers share it in the database, so that a page
 # published through one server is fresh on all (CITYHALL_CACHE=database, after `cityhall createcachetable`).

@@ -121,3 +121,80 @@ def test_journey_2_a_department_is_refused_a_policy_without_interpretation_then_
     expect(page.locator("#search-results")).to_contain_text("关于进一步加强政府采购管理的通知")
     page.locator("#search-results").get_by_role("link").first.click()
     expect(page.locator("#interpretation")).to_contain_text("采购意向应提前30日公开")
+
+
+def local(day: str, hour: int = 10):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from cityhall.rules.deadlines import LOCAL_TZ
+
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=LOCAL_TZ)
+
+
+@pytest.mark.rule("disclosure.reply", "disclosure.third-party", "disclosure.reply-forms")
+def test_journey_3_a_late_september_request_crosses_national_day_pauses_for_a_third_party_and_is_answered(
+    page: Page, portal
+):
+    import time_machine
+
+    # The whole process (the live server's thread included) lives on these days; tick keeps the clock moving.
+    with time_machine.travel(local("2026-09-24"), tick=True) as clock:
+        page.goto("/portal/apply/")
+        page.locator("#name").fill("赵明远")
+        page.locator("#id_number").fill("210402198801012345")
+        page.locator("#phone").fill("13904136789")
+        page.locator("#email").fill("zhao@example.cn")
+        page.locator("#description").fill("新宾满族自治县永陵镇农村供水工程的立项批复及建设合同")
+        page.locator("#delivery").select_option("email")
+        assert axe_violations(page) == []
+        page.locator("#apply-submit").click()
+        code = page.locator("#query-code strong").inner_text()
+        assert re.fullmatch(r"GK[A-Z0-9]{10}", code)
+        expect(page.locator("#reply-due")).to_contain_text("2026年10月29日")
+        trace = page.locator("#deadline-trace")
+        expect(trace).to_contain_text("2026-10-01 国庆节（法定节假日），不计为工作日")
+        expect(trace).to_contain_text("2026-10-10 国庆节（调休上班日），计为工作日")
+
+        clock.move_to(local("2026-09-28"))
+        login(page, "clerk")
+        page.locator("#inbox tr", has_text=f"政府信息公开申请（{code}）").first.get_by_role("link").first.click()
+        expect(page.locator("#full-id")).to_have_text("210402198801012345")  # the handler's page only
+        page.locator("#third_party").fill("抚顺某供水工程有限公司")
+        page.locator("#matter").fill("建设合同中的商业条款")
+        page.locator("#sent_on").fill("2026-09-28")
+        page.locator("#consult-submit").click()
+        expect(page.locator("#disclosure-due")).to_contain_text("暂停计算")
+
+        # Ten working days later the third party replies: the clock resumes with 19 working days left.
+        clock.move_to(local("2026-10-16"))
+        page.context.clear_cookies()
+        login(page, "clerk")
+        page.goto("/openness/disclosure/")
+        expect(page.locator("#disclosure-table")).to_contain_text("210***********2345")  # masked in the list
+        page.locator("#disclosure-table").get_by_role("link", name=code).click()
+        page.locator("#replied_on").fill("2026-10-16")
+        page.locator("#opinion").fill("同意公开，合同单价除外")
+        page.locator("#consulted-submit").click()
+        expect(page.locator("#disclosure-due")).to_contain_text("2026-11-12")
+        expect(page.locator("#deadline-trace")).to_contain_text("2026-09-28（星期一）暂停计算")
+        expect(page.locator("#deadline-trace")).to_contain_text("其间10个工作日不计入期限")
+        page.locator("#outcome").select_option("partly")
+        page.locator("#ground").fill("合同单价属于第三方商业秘密，依据《政府信息公开条例》第十五条不予公开")
+        page.locator("#reply-submit").click()
+        expect(page.locator("#disclosure-reply")).to_contain_text("抚政办依申请〔2026〕1号")
+
+        page.context.clear_cookies()  # the citizen, with the code
+        page.goto("/portal/status/")
+        page.locator("#code").fill(code)
+        page.locator("#phone_suffix").fill("0000")
+        page.locator("#status-submit").click()
+        expect(page.locator("#status-error")).to_contain_text("没有找到")
+        expect(page.locator("#status-result")).to_have_count(0)
+        page.locator("#code").fill(code)
+        page.locator("#phone_suffix").fill("6789")
+        page.locator("#status-submit").click()
+        expect(page.locator("#status-state")).to_have_text("已答复")
+        expect(page.locator("#status-letter")).to_contain_text("部分公开")
+        expect(page.locator("#status-letter")).to_contain_text("合同单价属于第三方商业秘密")
+        expect(page.locator("#status-result")).not_to_contain_text("210402")  # no identity number in public
+        assert axe_violations(page) == []

@@ -430,3 +430,55 @@ def test_a_rule_is_applied_in_the_version_in_force_on_the_anchor_day(book, cal):
 def test_a_rule_without_a_period_cannot_be_computed(book, cal):
     with pytest.raises(NotComputable, match="不是期限类规则"):
         compute_deadline(book.rule("inspection.unannounced-share"), D("2026-11-25"), cal)
+
+
+# -- a clock that does not count a pause (disclosure regulation art 33 ¶3) ---------------------
+
+
+@pytest.mark.rule("disclosure.reply", "disclosure.third-party")
+def test_33_3_a_third_party_consultation_pauses_the_reply_clock_and_the_days_left_run_on_after(book, cal):
+    from cityhall.rules import resume_after_pause
+
+    # Received on Tuesday 2026-09-15: 20 working days, with Sunday 9-20 and Saturday 10-10 worked and
+    # 中秋 (9-25…27) and 国庆 (10-1…7) off → 10-19.
+    reply = due(book, cal, "disclosure.reply", "2026-09-15")
+    assert reply.due == D("2026-10-19")
+    # Sent for the third party's views on 9-22 (6 working days used: 16, 17, 18, 20, 21, 22), back on 9-29.
+    new_due, trace = resume_after_pause(reply.due, D("2026-09-22"), D("2026-09-29"), cal, what="征求第三方意见")
+    assert new_due == D("2026-10-23")  # 14 left: 9-30; 10-8, 9, 10; 12–16; 19–23
+    pause = trace[0]
+    assert pause.step == "pause" and pause.data == {"from": "2026-09-22", "to": "2026-09-29", "working_days": 4}
+    assert "征求第三方意见" in pause.text and "4个工作日不计入期限" in pause.text
+    assert trace[1].data == {"working_days_left": 14}
+    assert steps_of(trace, "holiday") == [f"2026-10-0{n}" for n in range(1, 8)]
+    assert steps_of(trace, "makeup_working_day") == ["2026-10-10"]
+    assert trace[-1].step == "result" and trace[-1].date == D("2026-10-23")
+
+
+@pytest.mark.rule("disclosure.reply")
+def test_33_3_a_pause_on_the_last_day_ends_on_the_day_it_resumes_and_a_pause_after_the_end_is_refused(cal):
+    from cityhall.rules import resume_after_pause
+
+    assert resume_after_pause(D("2026-11-16"), D("2026-11-16"), D("2026-11-30"), cal, what="x")[0] == D("2026-11-30")
+    one_left, _ = resume_after_pause(D("2026-11-17"), D("2026-11-16"), D("2026-11-30"), cal, what="x")
+    assert one_left == D("2026-12-01")
+    with pytest.raises(NotComputable, match="不能早于"):
+        resume_after_pause(D("2026-11-17"), D("2026-11-16"), D("2026-11-15"), cal, what="x")
+    with pytest.raises(NotComputable, match="已于"):
+        resume_after_pause(D("2026-11-17"), D("2026-11-18"), D("2026-11-20"), cal, what="x")
+
+
+@pytest.mark.rule("disclosure.reply")
+def test_33_3_a_resumed_clock_running_into_an_unpublished_year_is_provisional(cal):
+    from cityhall.rules import resume_after_pause
+
+    new_due, trace = resume_after_pause(D("2026-12-31"), D("2026-12-10"), D("2026-12-24"), cal, what="x")
+    assert new_due > D("2026-12-31")
+    assert any(s.step == "provisional" and s.data == {"years": [2027]} for s in trace)
+    assert trace[-1].text.endswith("（暂定）")
+    _, inside = resume_after_pause(D("2026-11-30"), D("2026-11-10"), D("2026-11-12"), cal, what="x")
+    assert not any(s.step == "provisional" for s in inside) and not inside[-1].text.endswith("（暂定）")
+
+
+def steps_of(trace, kind: str) -> list[str]:
+    return [s.date.isoformat() for s in trace if s.step == kind and s.date]

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cityhall.documents.demo import load_documents
 from cityhall.leave.demo import load_leave
 from cityhall.meetings.demo import load_meetings, load_topics
-from cityhall.openness.demo import load_openness
+from cityhall.openness.demo import load_disclosure, load_openness
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 from cityhall.supervision.demo import load_items, load_plans
 
@@ -70,6 +70,7 @@ class Command(BaseCommand):
         plan_entries = load_plans()
         applications = load_leave()
         publications = load_openness()
+        disclosures = load_disclosure()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
@@ -90,6 +91,10 @@ class Command(BaseCommand):
         if publications:
             self.stdout.write(
                 f"政府网站已有 {publications} 条演示公开信息（政策文件均附解读；市财政局有一份待撰写解读）。"
+            )
+        if disclosures:
+            self.stdout.write(
+                f"已有 {disclosures} 份演示政府信息公开申请（新申请、征求第三方意见暂停、已延期、待补正、已答复各有）。"
             )
         if applications:
             self.stdout.write(
