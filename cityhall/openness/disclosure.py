@@ -534,3 +534,36 @@ def lookup(code: str, phone_suffix: str) -> DisclosureRequest | None:
     if found is None:
         return None
     return found if hmac.compare_digest(found.phone[-4:], phone_suffix.strip()) else None
+
+
+def purge_personal(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Strip the personal details of requests answered more than the retention period ago: the identity
+    number keeps its masked form, the phone its last four digits (so the query page still works), and
+    the e-mail and address go. Returns how many were purged. See docs/privacy.md."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    days = days if days is not None else int(settings.CITYHALL_DISCLOSURE_RETENTION_DAYS)
+    cutoff = now - dt.timedelta(days=days)
+    purged = 0
+    with audit.atomic():
+        for req in (
+            R.objects.select_for_update()
+            .filter(state=R.State.REPLIED, replied_at__lt=cutoff)
+            .exclude(id_number__contains="*")
+        ):
+            req.id_number = req.masked_id
+            req.phone = "*" * max(len(req.phone) - 4, 0) + req.phone[-4:]
+            req.email = req.address = ""
+            req.save(update_fields=["id_number", "phone", "email", "address"])
+            purged += 1
+        if purged:
+            audit_record(
+                actor=None,
+                action="disclosure.purge",
+                subject=None,
+                after={"purged": purged, "before": cutoff.isoformat(), "days": days},
+                rule_ids=["disclosure.reply"],
+                at=now,
+            )
+    return purged

@@ -93,6 +93,10 @@ CITYHALL_PORTAL_LIMITS = {
     "lookup": int(os.environ.get("CITYHALL_PORTAL_LOOKUP_PER_HOUR", "30")),
 }
 
+# How long an answered disclosure request keeps the applicant's identity number, phone, e-mail and address
+# (docs/privacy.md); `cityhall disclosure purge` strips them after this many days.
+CITYHALL_DISCLOSURE_RETENTION_DAYS = int(os.environ.get("CITYHALL_DISCLOSURE_RETENTION_DAYS", "1095"))
+
 # The cache holds the public portal's rendered pages and their generation (cityhall/openness/cache.py).
 # One process can keep it in memory; several app servers share it in the database, so that a page
 # published through one server is fresh on all (CITYHALL_CACHE=database, after `cityhall createcachetable`).

@@ -180,3 +180,24 @@ def test_the_disclosure_command_lists_requests_in_the_list_shape_with_masked_ide
     assert "210402198801012345" not in json.dumps(rows)
     text = capture("disclosure", "list", "--overdue")
     assert late.code in text and "（逾期）" in text and text.count("GK") == 1
+
+
+@pytest.mark.rule("disclosure.reply")
+def test_answered_requests_lose_their_personal_details_after_the_retention_period_and_stay_queryable(demo):
+    import io
+
+    from django.core.management import call_command
+
+    old = dc.disclosure_apply(form=form())
+    dc.disclosure_reply(actor=person("office-clerk-1"), request=old, outcome="disclosed")
+    DisclosureRequest.objects.filter(pk=old.pk).update(replied_at=timezone.now() - dt.timedelta(days=1200))
+    recent = dc.disclosure_apply(form=form(name="新申请"))
+    out = io.StringIO()
+    call_command("disclosure", "purge", stdout=out)
+    assert "已删除 1 份" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.id_number, old.phone, old.email) == ("210***********2345", "*******0000", "")
+    assert recent.id_number == "210402198801012345"
+    assert dc.lookup(old.code, "0000") == old  # the applicant can still read the reply
+    assert dc.purge_personal() == 0  # idempotent

@@ -20,8 +20,16 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="列出申请")
         listing.add_argument("--json", action="store_true", help="以 JSON 输出")
         listing.add_argument("--overdue", action="store_true", help="只列逾期未答复的")
+        purge = sub.add_parser("purge", help="删除超过保存期限的申请人个人信息（docs/privacy.md）")
+        purge.add_argument("--days", type=int, default=None, help="保存天数，默认取 CITYHALL_DISCLOSURE_RETENTION_DAYS")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "purge":
+            from cityhall.openness.disclosure import purge_personal
+
+            n = purge_personal(days=opts["days"])
+            self.stdout.write(f"已删除 {n} 份已答复申请中的申请人证件号码、电话（保留后四位）、邮箱和地址。")
+            return
         rows = disclosure_rows(timezone.now())
         if opts["overdue"]:
             rows = [r for r in rows if r["overdue"]]
