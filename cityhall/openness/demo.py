@@ -191,3 +191,98 @@ def load_disclosure(now: dt.datetime | None = None) -> int:
         actor=clerk, request=elsewhere, outcome="not_ours", right_body="抚顺市市场监督管理局，电话 024-00000001", at=now
     )
     return 6 if fresh else 0
+
+
+def load_oversight(now: dt.datetime | None = None) -> int:
+    """Suggestions, proposals and petitions in every state. Returns how many items."""
+    from . import petitions as pt
+    from . import suggestions as sg
+    from .models import Petition, Suggestion
+
+    now = now or timezone.now()
+    if Suggestion.objects.filter(body__endswith=MARKER).exists():
+        return 0
+    today = timezone.localdate(now)
+    clerk = _p("office-clerk-1")
+    unit = Unit.objects.get
+
+    def assign(kind: str, number: str, title: str, lead: str, days_ago: int, **more: object) -> Suggestion:
+        return sg.suggestion_assign(
+            actor=clerk,
+            form=sg.SuggestionForm(
+                kind=kind,
+                number=number,
+                title=title,
+                proposer="人大代表 陶然" if kind == "suggestion" else "政协委员 吴清泉",
+                body=f"{title}，建议市政府统筹推进。" + MARKER,
+                lead_unit=unit(code=lead),
+                assigned_on=today - dt.timedelta(days=days_ago),
+                **more,  # type: ignore[arg-type]
+            ),
+            at=now,
+        )
+
+    assign("suggestion", "市十七届人大五次会议第0031号", "关于加强农村饮水安全保障的建议", "water", 20)
+    assign(
+        "proposal",
+        "市政协十三届五次会议第0077号",
+        "关于推进沈抚同城化交通互联的提案",
+        "transport",
+        40,
+        partner_units=[unit(code="natural-resources")],
+        complex=True,
+        complex_reason="涉及省市多个部门和跨区域协调",
+    )
+    late = assign("suggestion", "市十七届人大五次会议第0012号", "关于增加城区停车泊位的建议", "housing", 100)
+    done = assign("proposal", "市政协十三届五次会议第0019号", "关于扶持满族文化旅游品牌的提案", "culture-tourism", 60)
+    head = _p("head-culture-tourism")
+    sg.suggestion_contact(
+        actor=head, item=done, on=today - dt.timedelta(days=30), way="当面座谈", note="听取委员意见", at=now
+    )
+    done = sg.suggestion_reply(actor=head, item=done, text="已将满族风情节列入2027年全市文化旅游重点活动。", at=now)
+    sg.suggestion_satisfaction(actor=head, item=done, satisfaction="satisfied", at=now)
+    del late
+
+    def letter(name: str, subject: str, days_ago: int, phone: str) -> Petition:
+        return pt.petition_receive(
+            form=pt.PetitionForm(name=name, phone=phone, subject=subject, body=subject + "，请求解决。" + MARKER),
+            channel="letter",
+            received_on=today - dt.timedelta(days=days_ago),
+            entered_by=clerk,
+            at=now,
+        )
+
+    pt.petition_receive(
+        form=pt.PetitionForm(
+            name="李小雨", phone="13504131111", subject="新抚区某路段路面破损", body="坑洼多处" + MARKER
+        ),
+        at=now,
+    )
+    heat = letter("周大山", "望花区某小区冬季供暖不热", 12, "13504132468")
+    pt.petition_decide(
+        actor=clerk,
+        petition=heat,
+        accept=True,
+        handling_unit=unit(code="housing"),
+        important=True,
+        reader=Position.objects.get(code="mayor"),
+        on=today - dt.timedelta(days=2),
+        at=now,
+    )
+    road = letter("钱小川", "东洲区某村道路硬化", 40, "13504133579")
+    road = pt.petition_decide(
+        actor=clerk,
+        petition=road,
+        accept=True,
+        handling_unit=unit(code="transport"),
+        on=today - dt.timedelta(days=35),
+        at=now,
+    )
+    pt.petition_close(
+        actor=_p("head-transport"), petition=road, result="已列入2027年农村公路建设计划，明年6月前完工。", at=now
+    )
+    refused = letter("孙明", "某民事借贷纠纷", 5, "13504134680")
+    pt.petition_decide(
+        actor=clerk, petition=refused, accept=False, reason="属于民事纠纷，应通过诉讼途径解决，已告知", on=today, at=now
+    )
+    return 8

@@ -258,3 +258,132 @@ class AbuseReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason}（{self.at:%Y-%m-%d %H:%M}）"
+
+
+class Suggestion(models.Model):
+    """A deputy's suggestion (人大代表建议) or a CPPCC member's proposal (政协委员提案), assigned to a lead
+    unit with partners, on the 3- or 6-month clock (Art 32 ¶2)."""
+
+    class Kind(models.TextChoices):
+        SUGGESTION = "suggestion", "人大代表建议"
+        PROPOSAL = "proposal", "政协委员提案"
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", "办理中"
+        REPLIED = "replied", "已答复"
+        PUBLISHED = "published", "已公开办理结果"
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        BASICALLY = "basically", "基本满意"
+        UNSATISFIED = "unsatisfied", "不满意"
+
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    number = models.CharField("编号", max_length=60)
+    title = models.CharField("案由", max_length=200)
+    proposer = models.CharField("代表（委员）", max_length=100)
+    body = models.TextField("内容")
+    lead_unit = models.ForeignKey(Unit, verbose_name="主办单位", on_delete=models.PROTECT, related_name="+")
+    partner_units = models.ManyToManyField(Unit, verbose_name="协办单位", blank=True, related_name="+")
+    complex = models.BooleanField("涉及面广、处理难度大", default=False)
+    complex_reason = models.CharField("认定理由", max_length=200, blank=True)
+    assigned_on = models.DateField("交办日期")
+    deadline = models.ForeignKey(
+        "workflow.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.ASSIGNED)
+    reply = models.TextField("答复", blank=True)
+    reply_number = models.CharField("答复文号", max_length=40, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    replied_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.CharField("代表（委员）意见", max_length=12, choices=Satisfaction.choices, blank=True)
+    publication = models.OneToOneField(
+        Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestion"
+    )
+    assigned_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-assigned_on", "-id"]
+        verbose_name = "建议提案"
+        verbose_name_plural = "建议提案"
+        constraints = [models.UniqueConstraint(fields=["kind", "number"], name="suggestion_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number}《{self.title}》"
+
+
+class SuggestionContact(models.Model):
+    """加强与代表委员沟通: each contact with the deputy or member, recorded."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="contacts")
+    on = models.DateField("日期")
+    way = models.CharField("方式", max_length=20)
+    note = models.CharField("沟通情况", max_length=500)
+    by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.way}"
+
+
+class Petition(models.Model):
+    """信访 (Art 37; 信访工作条例 2022): a letter or a visit, decided on within 15 days and handled within
+    60, with one extension of at most 30; an important letter goes to a leader to read and instruct."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "网上信访"
+        LETTER = "letter", "来信"
+        VISIT = "visit", "来访"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "待决定是否受理"
+        ACCEPTED = "accepted", "已受理，办理中"
+        NOT_ACCEPTED = "not_accepted", "不予受理"
+        CLOSED = "closed", "已办结"
+
+    code = models.CharField("查询码", max_length=16, unique=True)
+    channel = models.CharField("方式", max_length=10, choices=Channel.choices)
+    name = models.CharField("信访人", max_length=100)
+    phone = models.CharField("联系电话", max_length=20)
+    address = models.CharField("通信地址", max_length=200, blank=True)
+    subject = models.CharField("事项", max_length=200)
+    body = models.TextField("诉求和事实理由")
+    received_on = models.DateField("收到之日")
+    state = models.CharField("状态", max_length=14, choices=State.choices, default=State.RECEIVED)
+    accept_deadline = models.ForeignKey(
+        "workflow.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handle_deadline = models.ForeignKey(
+        "workflow.Deadline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    handling_unit = models.ForeignKey(
+        Unit, verbose_name="办理单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    not_accepted_reason = models.CharField("不予受理的理由", max_length=300, blank=True)
+    important = models.BooleanField("重要来信", default=False)
+    reader = models.ForeignKey(
+        "org.Position", verbose_name="呈阅领导", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    instruction = models.TextField("领导批示", blank=True)
+    instructed_at = models.DateTimeField("批示时间", null=True, blank=True)
+    instructed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    supervision_item = models.ForeignKey(
+        "supervision.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    extended = models.BooleanField("已延期", default=False)
+    extension_reason = models.CharField("延期理由", max_length=300, blank=True)
+    result = models.TextField("办理结果", blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    entered_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = "信访事项"
+        verbose_name_plural = "信访事项"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject[:30]}"

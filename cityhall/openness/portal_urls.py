@@ -12,4 +12,6 @@ urlpatterns = [
     path("images/<int:pk>/", views.portal_image, name="image"),
     path("apply/", views.portal_apply, name="apply"),
     path("status/", views.portal_status, name="status"),
+    path("petition/", views.portal_petition, name="petition"),
+    path("petition/status/", views.portal_petition_status, name="petition_status"),
 ]

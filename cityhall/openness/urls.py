@@ -15,4 +15,12 @@ urlpatterns = [
     path("disclosure/<int:pk>/", views.disclosure_detail, name="disclosure"),
     path("disclosure/<int:pk>/letter/", views.disclosure_letter, name="disclosure_letter"),
     path("disclosure/<int:pk>/<str:action>/", views.disclosure_act, name="disclosure_act"),
+    path("suggestions/", views.suggestion_list, name="suggestions"),
+    path("suggestions/new/", views.suggestion_new, name="suggestion_new"),
+    path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
+    path("suggestions/<int:pk>/<str:action>/", views.suggestion_act, name="suggestion_act"),
+    path("petitions/", views.petition_list, name="petitions"),
+    path("petitions/new/", views.petition_new, name="petition_new"),
+    path("petitions/<int:pk>/", views.petition_detail, name="petition"),
+    path("petitions/<int:pk>/<str:action>/", views.petition_act, name="petition_act"),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cityhall.accounts.permissions import OFFICE, Actor, actor_for, check
-from cityhall.org.models import Unit
+from cityhall.org.models import Position, Unit
 from cityhall.rulebase.selectors import rulebook
 from cityhall.rules import RulesError, refusal_text
 
@@ -642,3 +642,374 @@ def disclosure_letter(request: HttpRequest, pk: int) -> HttpResponse:
     if not req.reply_number:
         raise Http404("尚未答复。")
     return render(request, "openness/disclosure_letter.html", {"req": req})
+
+
+# -- suggestions and proposals ----------------------------------------------------------------
+
+
+def _suggestion_scope(actor: Actor) -> QuerySet[Any]:
+    from .models import Suggestion
+
+    qs = Suggestion.objects.select_related("lead_unit", "deadline")
+    if OFFICE in actor.roles or any(p.kind in ("mayor", "vice_mayor", "secretary_general") for p in actor.positions):
+        return qs
+    return (qs.filter(lead_unit__in=actor.unit_ids) | qs.filter(partner_units__in=actor.unit_ids)).distinct()
+
+
+def suggestion_list(request: HttpRequest) -> HttpResponse:
+    from .models import Suggestion
+
+    actor = _me(request)
+    items = _suggestion_scope(actor).order_by("-assigned_on", "-id")
+    kind = request.GET.get("kind", "")
+    if kind in Suggestion.Kind.values:
+        items = items.filter(kind=kind)
+    page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "openness/suggestions.html",
+        {
+            "page": page,
+            "kinds": Suggestion.Kind.choices,
+            "kind": kind,
+            "now": timezone.now(),
+            "is_office": OFFICE in actor.roles,
+            "rules": [rulebook().rule("suggestion.handle"), rulebook().rule("suggestion.handle-complex")],
+        },
+    )
+
+
+def suggestion_new(request: HttpRequest) -> HttpResponse:
+    from cityhall.rules import InvalidInput
+
+    from . import suggestions as sg
+    from .models import Suggestion
+
+    actor = _office(request)
+    assert actor.person is not None  # noqa: S101
+    fields = ("kind", "number", "title", "proposer", "body", "lead_unit", "assigned_on", "complex_reason")
+    values = {k: _clean(request.POST.get(k, "")) for k in fields}
+    partners = request.POST.getlist("partner_units")
+    units = list(Unit.objects.filter(kind__in=(Unit.Kind.DEPARTMENT, Unit.Kind.AFFILIATED, Unit.Kind.COUNTY)))
+    error = ""
+    if request.method == "POST":
+        try:
+            lead = next((u for u in units if str(u.pk) == values["lead_unit"]), None)
+            if lead is None:
+                raise InvalidInput("请选择主办单位。", "lead_unit")
+            item = sg.suggestion_assign(
+                actor=actor.person,
+                form=sg.SuggestionForm(
+                    kind=values["kind"],
+                    number=values["number"],
+                    title=values["title"],
+                    proposer=values["proposer"],
+                    body=values["body"],
+                    lead_unit=lead,
+                    assigned_on=_date(values["assigned_on"], "assigned_on"),
+                    partner_units=[u for u in units if str(u.pk) in partners],
+                    complex=request.POST.get("complex") == "1",
+                    complex_reason=values["complex_reason"],
+                ),
+            )
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            due = f"，{item.deadline.due_date:%Y-%m-%d}前答复" if item.deadline else ""
+            messages.success(request, f"已交办{item.lead_unit.name}{due}。")
+            return redirect("openness:suggestion", pk=item.pk)
+    else:
+        values.update({"kind": "suggestion", "assigned_on": f"{timezone.localdate():%Y-%m-%d}"})
+    return render(
+        request,
+        "openness/suggestion_form.html",
+        {
+            "values": values,
+            "partners": partners,
+            "complex": request.POST.get("complex") == "1",
+            "error": error,
+            "kinds": Suggestion.Kind.choices,
+            "units": units,
+            "rules": [rulebook().rule("suggestion.handle"), rulebook().rule("suggestion.handle-complex")],
+        },
+    )
+
+
+def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import Suggestion
+
+    actor = _me(request)
+    get_object_or_404(Suggestion, pk=pk)
+    item = _suggestion_scope(actor).filter(pk=pk).first()
+    if item is None:
+        raise PermissionDenied("这件建议提案不是交您的单位办理的，您无权查看。")
+    lead = item.lead_unit_id in actor.unit_ids
+    return render(
+        request,
+        "openness/suggestion.html",
+        {
+            "item": item,
+            "contacts": list(item.contacts.select_related("by")),
+            "partners": list(item.partner_units.all()),
+            "trace": _trace_rows(item.deadline),
+            "is_lead": lead,
+            "can_rate": item.state == "replied" and (lead or OFFICE in actor.roles),
+            "satisfactions": Suggestion.Satisfaction.choices,
+            "today": f"{timezone.localdate():%Y-%m-%d}",
+            "rules": [
+                rulebook().rule(r) for r in ("suggestion.handle", "suggestion.handle-complex", "suggestion.publish")
+            ],
+        },
+    )
+
+
+@require_POST
+def suggestion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from . import suggestions as sg
+    from .models import Suggestion
+
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    get_object_or_404(Suggestion, pk=pk)
+    item = _suggestion_scope(actor).filter(pk=pk).first()
+    if item is None:
+        raise PermissionDenied("这件建议提案不是交您的单位办理的，您无权办理。")
+    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    try:
+        if action == "contact":
+            sg.suggestion_contact(
+                actor=actor.person,
+                item=item,
+                on=_date(post.get("on", ""), "on"),
+                way=post.get("way", ""),
+                note=post.get("note", ""),
+            )
+            done = "已登记沟通情况。"
+        elif action == "reply":
+            sg.suggestion_reply(actor=actor.person, item=item, text=post.get("text", ""))
+            done = "已答复，答复函已编号。请登记代表（委员）的意见。"
+        elif action == "rate":
+            sg.suggestion_satisfaction(actor=actor.person, item=item, satisfaction=post.get("satisfaction", ""))
+            done = "已登记代表（委员）意见，办理结果已在政府网站公开。"
+        else:
+            raise Http404("没有这项操作。")
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("openness:suggestion", pk=pk)
+
+
+# -- petitions --------------------------------------------------------------------------------
+
+PETITION_FIELDS = ("name", "phone", "address", "subject", "body")
+
+
+@login_not_required
+def portal_petition(request: HttpRequest) -> HttpResponse:
+    from . import petitions as pt
+    from . import throttle
+
+    values = {k: _clean(request.POST.get(k, "")) for k in PETITION_FIELDS}
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if request.POST.get(HONEYPOT):
+            throttle.caught(request, "petition", "隐藏字段被填写（疑似程序提交）")
+            return render(request, "openness/portal_petitioned.html", {"item": None, "section": "petition"})
+        if not throttle.allow(request, "petition"):
+            error = f"提交过于频繁：同一网络地址一小时内最多提交{throttle.limit('petition')}件，请稍后再试。"
+            status = 429
+        else:
+            try:
+                item = pt.petition_receive(form=pt.PetitionForm(**values))
+            except RulesError as exc:
+                error, status = refusal_text(exc), 400
+            else:
+                return render(
+                    request,
+                    "openness/portal_petitioned.html",
+                    {"item": item, "trace": _trace_rows(item.accept_deadline), "section": "petition"},
+                )
+    return render(
+        request,
+        "openness/portal_petition.html",
+        {"values": values, "error": error, "honeypot": HONEYPOT, "section": "petition"},
+        status=status,
+    )
+
+
+@login_not_required
+def portal_petition_status(request: HttpRequest) -> HttpResponse:
+    from . import petitions as pt
+    from . import throttle
+
+    found, error, status = None, "", 200
+    code = _clean(request.POST.get("code", ""))[:20]
+    if request.method == "POST":
+        if not throttle.allow(request, "lookup"):
+            error, status = "查询过于频繁，请一小时后再试。", 429
+        else:
+            found = pt.lookup(code, _clean(request.POST.get("phone_suffix", ""))[:10])
+            if found is None:
+                error, status = "没有找到：请核对查询码和联系电话后四位。", 404
+    return render(
+        request,
+        "openness/portal_petition_status.html",
+        {"code": code, "found": found, "error": error, "section": "petition"},
+        status=status,
+    )
+
+
+def _petition_scope(actor: Actor) -> QuerySet[Any]:
+    from .models import Petition
+
+    qs = Petition.objects.select_related("handling_unit", "accept_deadline", "handle_deadline", "reader")
+    if OFFICE in actor.roles:
+        return qs
+    seats = actor.position_ids | actor.acting_position_ids
+    return qs.filter(handling_unit__in=actor.unit_ids) | qs.filter(reader__in=seats)
+
+
+def petition_list(request: HttpRequest) -> HttpResponse:
+    from .models import Petition
+
+    actor = _me(request)
+    state = request.GET.get("state", "")
+    items = _petition_scope(actor).order_by("-received_on", "-id")
+    if state in Petition.State.values:
+        items = items.filter(state=state)
+    page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "openness/petitions.html",
+        {
+            "page": page,
+            "states": Petition.State.choices,
+            "state": state,
+            "now": timezone.now(),
+            "is_office": OFFICE in actor.roles,
+            "rules": [rulebook().rule(r) for r in ("petition.accept", "petition.handle")],
+        },
+    )
+
+
+def petition_new(request: HttpRequest) -> HttpResponse:
+    from . import petitions as pt
+    from .models import Petition
+
+    actor = _office(request)
+    assert actor.person is not None  # noqa: S101
+    values = {k: _clean(request.POST.get(k, "")) for k in (*PETITION_FIELDS, "channel", "received_on")}
+    error = ""
+    if request.method == "POST":
+        try:
+            item = pt.petition_receive(
+                form=pt.PetitionForm(**{k: values[k] for k in PETITION_FIELDS}),
+                channel=values["channel"],
+                received_on=_date(values["received_on"], "received_on"),
+                entered_by=actor.person,
+            )
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            messages.success(request, f"已登记，查询码 {item.code}，请告知信访人。")
+            return redirect("openness:petition", pk=item.pk)
+    else:
+        values.update({"channel": "letter", "received_on": f"{timezone.localdate():%Y-%m-%d}"})
+    return render(
+        request,
+        "openness/petition_form.html",
+        {"values": values, "error": error, "channels": [c for c in Petition.Channel.choices if c[0] != "online"]},
+    )
+
+
+def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import Petition
+
+    actor = _me(request)
+    get_object_or_404(Petition, pk=pk)
+    item = _petition_scope(actor).filter(pk=pk).first()
+    if item is None:
+        raise PermissionDenied("这件信访事项不是交您办理或呈您阅批的，您无权查看。")
+    seats = actor.position_ids | actor.acting_position_ids
+    office = OFFICE in actor.roles
+    handler = office or item.handling_unit_id in actor.unit_ids
+    leaders = Position.objects.filter(kind__in=Position.LEADER_KINDS).order_by("rank", "id")
+    return render(
+        request,
+        "openness/petition.html",
+        {
+            "item": item,
+            "accept_trace": _trace_rows(item.accept_deadline),
+            "handle_trace": _trace_rows(item.handle_deadline),
+            "can_decide": office and item.state == "received",
+            "can_read": item.reader_id in seats and not item.instruction,
+            "acting": item.reader_id in actor.acting_position_ids and item.reader_id not in actor.position_ids,
+            "can_handle": handler and item.state == "accepted",
+            "units": Unit.objects.filter(kind__in=(Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY, Unit.Kind.AFFILIATED)),
+            "leaders": leaders,
+            "today": f"{timezone.localdate():%Y-%m-%d}",
+            "rules": [
+                rulebook().rule(r)
+                for r in ("petition.accept", "petition.handle", "petition.extension", "petition.leader-reading")
+            ],
+        },
+    )
+
+
+@require_POST
+def petition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from . import petitions as pt
+    from .models import Petition
+
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    get_object_or_404(Petition, pk=pk)
+    item = _petition_scope(actor).filter(pk=pk).first()
+    if item is None:
+        raise PermissionDenied("这件信访事项不是交您办理或呈您阅批的，您无权办理。")
+    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    try:
+        if action == "decide":
+            accept = post.get("accept") == "1"
+            unit = (
+                Unit.objects.filter(pk=int(post["handling_unit"])).first()
+                if post.get("handling_unit", "").isdigit()
+                else None
+            )
+            reader = (
+                Position.objects.filter(pk=int(post["reader"])).first() if post.get("reader", "").isdigit() else None
+            )
+            pt.petition_decide(
+                actor=actor.person,
+                petition=item,
+                accept=accept,
+                handling_unit=unit,
+                reason=post.get("reason", ""),
+                important=post.get("important") == "1",
+                reader=reader,
+                on=_date(post.get("on", ""), "on"),
+            )
+            done = "已受理并交办。" if accept else "已决定不予受理，理由将告知信访人。"
+        elif action == "instruct":
+            pt.petition_instruct(
+                actor=actor.person,
+                petition=item,
+                instruction=post.get("instruction", ""),
+                supervise=post.get("supervise") == "1",
+            )
+            done = "已批示。"
+        elif action == "extend":
+            pt.petition_extend(actor=actor.person, petition=item, reason=post.get("reason", ""))
+            done = "已延长办理期限，信访人可凭查询码看到。"
+        elif action == "close":
+            pt.petition_close(actor=actor.person, petition=item, result=post.get("result", ""))
+            done = "已办结，信访人可凭查询码查看结果。"
+        else:
+            raise Http404("没有这项操作。")
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("openness:petition", pk=pk)

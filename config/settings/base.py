@@ -90,6 +90,7 @@ DATABASES = {"default": database_from_env()}
 # Posts to each public form allowed per address per hour (cityhall/openness/throttle.py).
 CITYHALL_PORTAL_LIMITS = {
     "disclosure": int(os.environ.get("CITYHALL_PORTAL_APPLY_PER_HOUR", "10")),
+    "petition": int(os.environ.get("CITYHALL_PORTAL_PETITION_PER_HOUR", "10")),
     "lookup": int(os.environ.get("CITYHALL_PORTAL_LOOKUP_PER_HOUR", "30")),
 }
 

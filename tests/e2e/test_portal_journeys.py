@@ -198,3 +198,100 @@ def test_journey_3_a_late_september_request_crosses_national_day_pauses_for_a_th
         expect(page.locator("#status-letter")).to_contain_text("合同单价属于第三方商业秘密")
         expect(page.locator("#status-result")).not_to_contain_text("210402")  # no identity number in public
         assert axe_violations(page) == []
+
+
+@pytest.mark.rule("suggestion.handle", "suggestion.publish")
+def test_journey_4_a_cppcc_proposal_assigned_to_education_is_answered_rated_and_published(page: Page, portal):
+    login(page, "clerk")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="政务公开").click()
+    page.get_by_role("link", name="建议提案").click()
+    page.locator("#suggestion-new").click()
+    page.locator("#kind").select_option("proposal")
+    page.locator("#number").fill("市政协十三届五次会议第0188号")
+    page.locator("#title").fill("关于加快城区中小学校舍改造的提案")
+    page.locator("#proposer").fill("政协委员 吴清泉")
+    page.locator("#body").fill("建议统筹资金，分批改造城区老旧校舍。")
+    page.locator("#lead_unit").select_option(label="抚顺市教育局")
+    page.locator("#suggestion-submit").click()
+    expect(page.locator("#suggestion-state")).to_have_text("办理中")
+    due = page.locator("#suggestion-due").inner_text()
+    assert re.match(r"\d{4}-\d{2}-\d{2}", due)
+
+    page.context.clear_cookies()
+    login(page, "education")
+    page.locator("#inbox tr", has_text="主办政协委员提案").first.get_by_role("link").first.click()
+    page.locator("#text").fill("已将城区12所学校校舍改造列入2027年计划。")
+    page.locator("#reply-submit").click()
+    expect(page.locator(".alert-danger, [role=alert]").first).to_contain_text("答复前须与代表（委员）沟通")
+    page.locator("#way").fill("当面座谈")
+    page.locator("#note").fill("听取委员对改造顺序的意见")
+    page.locator("#contact-submit").click()
+    expect(page.locator("#contacts")).to_contain_text("当面座谈")
+    page.locator("#text").fill("已将城区12所学校校舍改造列入2027年计划。")
+    page.locator("#reply-submit").click()
+    expect(page.locator("#suggestion-reply")).to_contain_text("提复〔")
+    page.locator("#satisfaction").select_option("satisfied")
+    page.locator("#rate-submit").click()
+    expect(page.locator("#suggestion-state")).to_have_text("已公开办理结果")
+    expect(page.locator("#suggestion-satisfaction")).to_contain_text("满意")
+
+    page.context.clear_cookies()  # the public reads the result
+    page.goto("/portal/search/?q=校舍改造")
+    expect(page.locator("#search-results")).to_contain_text("关于政协委员提案市政协十三届五次会议第0188号")
+    page.locator("#search-results").get_by_role("link").first.click()
+    expect(page.locator("#item-body")).to_contain_text("列入2027年计划")
+
+
+@pytest.mark.rule("petition.accept", "petition.handle", "petition.leader-reading")
+def test_journey_5_a_letter_accepted_on_day_10_is_instructed_by_the_mayor_handled_and_read_by_the_petitioner(
+    page: Page, portal
+):
+    import time_machine
+
+    with time_machine.travel(local("2026-11-02"), tick=True) as clock:
+        login(page, "clerk")
+        page.goto("/openness/petitions/")
+        page.locator("#petition-new").click()
+        page.locator("#name").fill("周大山")
+        page.locator("#phone").fill("13504132468")
+        page.locator("#subject").fill("望花区某小区冬季供暖不热")
+        page.locator("#body").fill("今冬室温一直不足16度，多次反映未解决。")
+        page.locator("#petition-submit").click()
+        expect(page.locator("#petition-state")).to_have_text("待决定是否受理")
+        code = page.locator(".alert-success, [role=status]").first.inner_text().split("查询码 ")[1][:12]
+
+        clock.move_to(local("2026-11-12"))  # day 10 of the 15
+        page.context.clear_cookies()
+        login(page, "clerk")
+        page.locator("#inbox tr", has_text=f"信访事项（{code}）待决定是否受理").first.get_by_role("link").first.click()
+        page.locator("#handling_unit").select_option(label="抚顺市住房和城乡建设局")
+        page.locator("#important").check()
+        page.locator("#reader").select_option(label="市长")
+        page.locator("#decide-submit").click()
+        expect(page.locator("#petition-state")).to_have_text("已受理，办理中")
+        expect(page.locator("#petition-due")).to_contain_text("2027-01-11")  # 60 days from 11-12
+
+        page.context.clear_cookies()
+        login(page, "mayor")
+        page.locator("#inbox tr", has_text="重要来信阅批").first.get_by_role("link").first.click()
+        page.locator("#instruction").fill("请市住建局三日内上门核查，确保室温达标。")
+        page.locator("#supervise").check()
+        page.locator("#instruct-submit").click()
+        expect(page.locator("#petition-instruction")).to_contain_text("已转督办")
+
+        clock.move_to(local("2026-12-10"))
+        page.context.clear_cookies()
+        login(page, "housing")
+        page.locator("#inbox tr", has_text=f"办理信访事项（{code}）").first.get_by_role("link").first.click()
+        page.locator("#result").fill("已协调供热企业更换二次管网，经回访室温达到18度。")
+        page.locator("#close-submit").click()
+        expect(page.locator("#petition-state")).to_have_text("已办结")
+
+        page.context.clear_cookies()
+        page.goto("/portal/petition/status/")
+        page.locator("#code").fill(code)
+        page.locator("#phone_suffix").fill("2468")
+        page.locator("#status-submit").click()
+        expect(page.locator("#status-state")).to_have_text("已办结")
+        expect(page.locator("#status-result-text")).to_contain_text("室温达到18度")
+        assert axe_violations(page) == []

@@ -482,3 +482,82 @@ def test_33_3_a_resumed_clock_running_into_an_unpublished_year_is_provisional(ca
 
 def steps_of(trace, kind: str) -> list[str]:
     return [s.date.isoformat() for s in trace if s.step == kind and s.date]
+
+
+def _rows(trace) -> list[tuple]:
+    return [(s.step, s.text, s.date, s.data) for s in trace]
+
+
+@pytest.mark.rule("disclosure.reply", "disclosure.third-party")
+def test_33_3_the_resumed_clocks_trace_reads_in_full_naming_each_holiday_and_make_up_day(cal):
+    from cityhall.rules import resume_after_pause
+
+    holiday = {"kind": "holiday", "name": "国庆节"}
+    new_due, trace = resume_after_pause(D("2026-10-19"), D("2026-09-22"), D("2026-09-29"), cal, what="征求第三方意见")
+    assert new_due == D("2026-10-23")
+    assert _rows(trace) == [
+        (
+            "pause",
+            "征求第三方意见：2026-09-22（星期二）暂停计算，2026-09-29（星期二）恢复，其间4个工作日不计入期限",
+            D("2026-09-22"),
+            {"from": "2026-09-22", "to": "2026-09-29", "working_days": 4},
+        ),
+        (
+            "count",
+            "暂停时尚余14个工作日，自2026-09-29（星期二）次日起数第14个工作日，为2026-10-23（星期五）",
+            D("2026-10-23"),
+            {"working_days_left": 14},
+        ),
+        *[
+            ("holiday", f"经过 2026-10-0{n} 国庆节（法定节假日），不计为工作日", D(f"2026-10-0{n}"), holiday)
+            for n in range(1, 8)
+        ],
+        (
+            "makeup_working_day",
+            "经过 2026-10-10 国庆节（调休上班日），计为工作日",
+            D("2026-10-10"),
+            {"kind": "makeup_working_day", "name": "国庆节"},
+        ),
+        ("result", "结论：截止于2026-10-23（星期五）", D("2026-10-23"), {}),
+    ]
+
+
+@pytest.mark.rule("disclosure.reply")
+def test_33_3_resuming_on_a_holiday_names_only_the_special_days_after_it(cal):
+    from cityhall.rules import resume_after_pause
+
+    # Left at the pause on 9-28: 31 working days to 11-16 (29, 30; 10-8, 9, 10; …); from 10-05 they end on 11-18.
+    new_due, trace = resume_after_pause(D("2026-11-16"), D("2026-09-28"), D("2026-10-05"), cal, what="x")
+    assert new_due == D("2026-11-18")
+    assert [(s.step, s.date) for s in trace[2:-1]] == [
+        ("holiday", D("2026-10-06")),
+        ("holiday", D("2026-10-07")),
+        ("makeup_working_day", D("2026-10-10")),
+    ]
+    # Resuming the next day over a holiday eve: 10-01 is named though it is the first day after the resumption.
+    _, eve = resume_after_pause(D("2026-10-19"), D("2026-09-29"), D("2026-09-30"), cal, what="x")
+    assert next(s.date for s in eve if s.step == "holiday") == D("2026-10-01")
+
+
+@pytest.mark.rule("disclosure.reply")
+def test_33_3_a_same_day_pause_and_the_last_day_and_the_provisional_year_read_exactly(cal):
+    from cityhall.rules import resume_after_pause
+
+    same, trace = resume_after_pause(D("2026-11-20"), D("2026-11-10"), D("2026-11-10"), cal, what="x")
+    assert same == D("2026-11-20") and trace[0].data["working_days"] == 0
+    last, trace = resume_after_pause(D("2026-11-16"), D("2026-11-16"), D("2026-11-30"), cal, what="x")
+    assert last == D("2026-11-30")
+    assert _rows(trace)[1] == (
+        "count",
+        "暂停时已是期限最后一日，恢复当日2026-11-30（星期一）届满",
+        D("2026-11-30"),
+        {"working_days_left": 0},
+    )
+    # The last day, resumed in an unpublished year: the day is the resumption's own, not counted on a calendar.
+    _, into_2027 = resume_after_pause(D("2026-12-31"), D("2026-12-31"), D("2027-01-04"), cal, what="x")
+    assert not any(s.step == "provisional" for s in into_2027)
+    assert into_2027[-1].text == "结论：截止于2027-01-04（星期一）"
+    _, provisional = resume_after_pause(D("2026-12-31"), D("2026-12-10"), D("2026-12-24"), cal, what="x")
+    note = next(s for s in provisional if s.step == "provisional")
+    assert note.text == "暂定（provisional）：2027年的放假调休安排尚未公布，暂按周末推算；管理员导入该年安排后自动重算"
+    assert provisional[-1].text.startswith("结论：截止于2027-") and provisional[-1].text.endswith("（暂定）")

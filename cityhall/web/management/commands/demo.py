@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cityhall.documents.demo import load_documents
 from cityhall.leave.demo import load_leave
 from cityhall.meetings.demo import load_meetings, load_topics
-from cityhall.openness.demo import load_disclosure, load_openness
+from cityhall.openness.demo import load_disclosure, load_openness, load_oversight
 from cityhall.org.demo import DEMO_PASSWORD, load_demo
 from cityhall.supervision.demo import load_items, load_plans
 
@@ -71,6 +71,7 @@ class Command(BaseCommand):
         applications = load_leave()
         publications = load_openness()
         disclosures = load_disclosure()
+        oversight = load_oversight()
         _admin_todo()
         if created:
             self.stdout.write(f"已创建 {created} 份演示公文（各办理环节均有待办）。")
@@ -95,6 +96,10 @@ class Command(BaseCommand):
         if disclosures:
             self.stdout.write(
                 f"已有 {disclosures} 份演示政府信息公开申请（新申请、征求第三方意见暂停、已延期、待补正、已答复各有）。"
+            )
+        if oversight:
+            self.stdout.write(
+                f"已有 {oversight} 件演示建议提案和信访事项（办理中、逾期、已公开办理结果；待受理、重要来信待市长阅批、已办结、不予受理各有）。"
             )
         if applications:
             self.stdout.write(
