@@ -285,4 +285,100 @@ def load_oversight(now: dt.datetime | None = None) -> int:
     pt.petition_decide(
         actor=clerk, petition=refused, accept=False, reason="属于民事纠纷，应通过诉讼途径解决，已告知", on=today, at=now
     )
-    return 8
+    return 8 + _registers(now)
+
+
+def _registers(now: dt.datetime) -> int:
+    """One case of each kind of oversight, and the service catalogue's first items."""
+    from . import registers as rg
+
+    today = timezone.localdate(now)
+    clerk = _p("office-clerk-1")
+    unit = Unit.objects.get
+
+    def case(kind: str, title: str, owner: str, days_ago: int, **more: object):  # type: ignore[no-untyped-def]
+        return rg.case_open(
+            actor=clerk,
+            form=rg.CaseForm(
+                kind=kind,
+                title=title,
+                detail=title + "。" + MARKER,
+                owner=unit(code=owner),
+                received_on=today - dt.timedelta(days=days_ago),
+                **more,  # type: ignore[arg-type]
+            ),
+            at=now,
+        )
+
+    case(
+        "litigation",
+        "某企业诉市自然资源局行政处罚案",
+        "natural-resources",
+        6,
+        due_on=today + dt.timedelta(days=9),
+        due_basis="行政诉讼法第六十七条：收到起诉状副本之日起15日内提交答辩状",
+    )
+    audit_case = case(
+        "audit",
+        "2025年度市本级预算执行审计：专项资金拨付滞后",
+        "finance",
+        40,
+        due_on=today + dt.timedelta(days=20),
+        due_basis="审计决定书要求60日内整改",
+    )
+    rg.case_close(
+        actor=_p("head-finance"), case=audit_case, outcome="已拨付到位并建立台账", reported_to_city=True, at=now
+    )
+    case(
+        "reconsideration",
+        "某居民不服市住建局信息公开答复申请行政复议",
+        "justice",
+        10,
+        due_on=today + dt.timedelta(days=50),
+        due_basis="行政复议法：受理之日起60日内作出决定",
+    )
+    press = case("media", "媒体报道某小区供暖不热", "housing", 8, major=True)
+    rg.case_close(actor=_p("head-housing"), case=press, outcome="已督促供热企业更换管网，回访室温达到18度。", at=now)
+    fire = case("opinion", "望花区化工企业储罐起火舆情", "emergency", 0, major=True)
+    rg.opinion_release(
+        actor=_p("head-emergency"), case=fire, text="储罐起火已得到控制，无人员伤亡，周边空气监测正常。", at=now
+    )
+    services = [
+        (
+            "natural-resources",
+            "建设工程规划许可",
+            "《中华人民共和国城乡规划法》第四十条",
+            "申请—受理—审查—决定—送达",
+            "不收费",
+            "20个工作日",
+            "建设工程规划许可证",
+        ),
+        (
+            "market-regulation",
+            "企业设立登记",
+            "《中华人民共和国市场主体登记管理条例》",
+            "网上申请—审核—发照",
+            "不收费",
+            "1个工作日",
+            "营业执照",
+        ),
+        ("civil-affairs", "婚姻登记", "《婚姻登记条例》", "当场申请—审查—登记", "不收费", "即时办结", "结婚证"),
+    ]
+    for code, name, basis, process, fees, limit, result in services:
+        owner = Unit.objects.filter(code=code).first()
+        if owner is not None:
+            rg.service_save(
+                actor=clerk,
+                unit=owner,
+                name=name,
+                values={
+                    "basis": basis,
+                    "process": process,
+                    "fees": fees,
+                    "time_limit": limit,
+                    "result": result,
+                    "supervision": "12345政务服务便民热线；市政务服务中心投诉窗口",
+                },
+                at=now,
+            )
+    return 5

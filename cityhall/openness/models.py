@@ -387,3 +387,92 @@ class Petition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.subject[:30]}"
+
+
+class ServiceItem(models.Model):
+    """政务服务事项 (Art 29 ¶2): each published with what the article lists."""
+
+    name = models.CharField("事项名称", max_length=120)
+    unit = models.ForeignKey(Unit, verbose_name="实施主体", on_delete=models.PROTECT, related_name="+")
+    basis = models.TextField("设定依据")
+    process = models.TextField("办理流程")
+    fees = models.CharField("收费标准", max_length=200)
+    time_limit = models.CharField("办理时限", max_length=100)
+    result = models.CharField("办理结果", max_length=200)
+    supervision = models.CharField("监督方式", max_length=200)
+    published = models.BooleanField("已公开", default=True)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+    updated_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["unit__sort_order", "name"]
+        verbose_name = "政务服务事项"
+        verbose_name_plural = "政务服务事项"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OversightCase(models.Model):
+    """The oversight the city government receives, each a register entry with its owner, its date and its
+    outcome: 行政应诉 and 审计整改 (Art 33), 行政复议 (Art 35), 舆论监督 (Art 36), 政务舆情 (Art 31)."""
+
+    class Kind(models.TextChoices):
+        LITIGATION = "litigation", "行政应诉"
+        AUDIT = "audit", "审计发现问题整改"
+        RECONSIDERATION = "reconsideration", "行政复议"
+        MEDIA = "media", "社会和舆论监督"
+        OPINION = "opinion", "政务舆情"
+
+    class State(models.TextChoices):
+        OPEN = "open", "办理中"
+        CLOSED = "closed", "已办结"
+
+    KIND_RULE = {
+        Kind.LITIGATION: "oversight.litigation",
+        Kind.AUDIT: "oversight.audit",
+        Kind.RECONSIDERATION: "oversight.reconsideration",
+        Kind.MEDIA: "oversight.media",
+        Kind.OPINION: "opinion.response",
+    }
+
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    title = models.CharField("事项", max_length=200)
+    detail = models.TextField("基本情况")
+    owner = models.ForeignKey(Unit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField("收到（发现）日期")
+    due_on = models.DateField("期限", null=True, blank=True)
+    due_basis = models.CharField("期限依据", max_length=200, blank=True)
+    # A major emergency's public opinion (Art 31) and a major media case (Art 36) are answered in public.
+    major = models.BooleanField("重大", default=False)
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.OPEN)
+    outcome = models.TextField("结果", blank=True)
+    reported_to_city = models.BooleanField("已向市政府报告整改情况", default=False)
+    publication = models.ForeignKey(Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = "监督事项"
+        verbose_name_plural = "监督事项"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OpinionRelease(models.Model):
+    """An authoritative release (权威信息) on a public-opinion case, published on the portal (Art 31)."""
+
+    case = models.ForeignKey(OversightCase, on_delete=models.CASCADE, related_name="releases")
+    text = models.TextField("发布内容")
+    released_at = models.DateTimeField("发布时间", default=timezone.now)
+    by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    publication = models.OneToOneField(Publication, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["released_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.title} {self.released_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("interpretations/", views.portal_interpretations, name="interpretations"),
     path("items/<int:pk>/", views.portal_item, name="item"),
     path("images/<int:pk>/", views.portal_image, name="image"),
+    path("services/", views.portal_services, name="services"),
     path("apply/", views.portal_apply, name="apply"),
     path("status/", views.portal_status, name="status"),
     path("petition/", views.portal_petition, name="petition"),

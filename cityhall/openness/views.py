@@ -1013,3 +1013,183 @@ def petition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("openness:petition", pk=pk)
+
+
+# -- the oversight registers and the service catalogue -------------------------------------------
+
+
+def _case_scope(actor: Actor) -> QuerySet[Any]:
+    from .models import OversightCase
+
+    qs = OversightCase.objects.select_related("owner")
+    return qs if OFFICE in actor.roles else qs.filter(owner__in=actor.unit_ids)
+
+
+def register_list(request: HttpRequest) -> HttpResponse:
+    from .models import OversightCase
+
+    actor = _me(request)
+    kind = request.GET.get("kind", "")
+    items = _case_scope(actor).order_by("state", "-received_on", "-id")
+    if kind in OversightCase.Kind.values:
+        items = items.filter(kind=kind)
+    page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "openness/registers.html",
+        {
+            "page": page,
+            "kinds": OversightCase.Kind.choices,
+            "kind": kind,
+            "today": timezone.localdate(),
+            "is_office": OFFICE in actor.roles,
+            "units": Unit.objects.exclude(kind=Unit.Kind.CITY_GOVERNMENT),
+            "rules": [rulebook().rule(r) for r in OversightCase.KIND_RULE.values()],
+        },
+    )
+
+
+@require_POST
+def register_new(request: HttpRequest) -> HttpResponse:
+    from cityhall.rules import InvalidInput
+
+    from . import registers as rg
+
+    actor = _office(request)
+    assert actor.person is not None  # noqa: S101
+    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    try:
+        owner = Unit.objects.filter(pk=int(post["owner"])).first() if post.get("owner", "").isdigit() else None
+        if owner is None:
+            raise InvalidInput("请选择责任单位。", "owner")
+        case = rg.case_open(
+            actor=actor.person,
+            form=rg.CaseForm(
+                kind=post.get("kind", ""),
+                title=post.get("title", ""),
+                detail=post.get("detail", ""),
+                owner=owner,
+                received_on=_date(post.get("received_on", ""), "received_on"),
+                due_on=_date(post["due_on"], "due_on") if post.get("due_on") else None,
+                due_basis=post.get("due_basis", ""),
+                major=post.get("major") == "1",
+            ),
+        )
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("openness:registers")
+    messages.success(request, "已登记。")
+    return redirect("openness:register", pk=case.pk)
+
+
+def register_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import OversightCase
+
+    actor = _me(request)
+    get_object_or_404(OversightCase, pk=pk)
+    case = _case_scope(actor).filter(pk=pk).first()
+    if case is None:
+        raise PermissionDenied("这件监督事项不是您的单位负责的，您无权查看。")
+    return render(
+        request,
+        "openness/register.html",
+        {
+            "case": case,
+            "releases": list(case.releases.select_related("by")),
+            "rule": rulebook().rule(OversightCase.KIND_RULE[OversightCase.Kind(case.kind)]),
+        },
+    )
+
+
+@require_POST
+def register_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from . import registers as rg
+    from .models import OversightCase
+
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    get_object_or_404(OversightCase, pk=pk)
+    case = _case_scope(actor).filter(pk=pk).first()
+    if case is None:
+        raise PermissionDenied("这件监督事项不是您的单位负责的，您无权办理。")
+    try:
+        if action == "release":
+            rg.opinion_release(actor=actor.person, case=case, text=_clean(request.POST.get("text", "")))
+            done = "权威信息已在政府网站发布。"
+        elif action == "close":
+            rg.case_close(
+                actor=actor.person,
+                case=case,
+                outcome=_clean(request.POST.get("outcome", "")),
+                reported_to_city=request.POST.get("reported_to_city") == "1",
+            )
+            done = "已办结。"
+        else:
+            raise Http404("没有这项操作。")
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("openness:register", pk=pk)
+
+
+def service_list(request: HttpRequest) -> HttpResponse:
+    from . import registers as rg
+    from .models import ServiceItem
+
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    units = _units(actor)
+    values = {k: _clean(request.POST.get(k, "")) for k in ("unit", "name", *dict(rg.SERVICE_FIELDS))}
+    error = ""
+    if request.method == "POST":
+        unit = next((u for u in units if str(u.pk) == values["unit"]), None)
+        try:
+            if unit is None:
+                from cityhall.rules import InvalidInput
+
+                raise InvalidInput("请选择实施主体。", "unit")
+            rg.service_save(actor=actor.person, unit=unit, name=values["name"], values=values)
+        except RulesError as exc:
+            error = refusal_text(exc)
+        else:
+            messages.success(request, "已在政府网站“办事服务”公开。")
+            return redirect("openness:services")
+    items = ServiceItem.objects.select_related("unit")
+    if OFFICE not in actor.roles:
+        items = items.filter(unit__in=actor.unit_ids)
+    return render(
+        request,
+        "openness/services.html",
+        {
+            "items": list(items),
+            "units": units,
+            "values": values,
+            "error": error,
+            "fields": rg.SERVICE_FIELDS,
+            "rule": rulebook().rule("services.catalogue"),
+        },
+    )
+
+
+@login_not_required
+@portal_cached
+def portal_services(request: HttpRequest) -> HttpResponse:
+    from . import registers as rg
+    from .models import ServiceItem
+
+    items = ServiceItem.objects.filter(published=True).select_related("unit")
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        items = items.filter(unit_id=int(unit))
+    return render(
+        request,
+        "openness/portal_services.html",
+        {
+            "items": list(items[:500]),
+            "fields": rg.SERVICE_FIELDS,
+            "units": Unit.objects.filter(pk__in=ServiceItem.objects.filter(published=True).values("unit_id")),
+            "unit": unit,
+            "section": "services",
+        },
+    )

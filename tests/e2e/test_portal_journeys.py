@@ -295,3 +295,27 @@ def test_journey_5_a_letter_accepted_on_day_10_is_instructed_by_the_mayor_handle
         expect(page.locator("#status-state")).to_have_text("已办结")
         expect(page.locator("#status-result-text")).to_contain_text("室温达到18度")
         assert axe_violations(page) == []
+
+
+@pytest.mark.rule("services.catalogue", "opinion.response")
+def test_the_public_reads_the_service_catalogue_and_a_major_emergencys_release_and_the_office_keeps_the_registers(
+    page: Page, portal
+):
+    from cityhall.openness.demo import load_oversight
+
+    load_oversight()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/portal/services/")
+    section = page.get_by_role("region", name="建设工程规划许可")
+    for label in ("设定依据", "实施主体", "办理流程", "收费标准", "办理时限", "办理结果", "监督方式"):
+        expect(section).to_contain_text(label)
+    assert no_sideways_scroll(page)
+    assert axe_violations(page) == []
+    page.goto("/portal/search/?q=" + "储罐起火")
+    expect(page.locator("#search-results")).to_contain_text("情况通报")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, "finance")
+    page.goto("/openness/registers/")
+    expect(page.locator("#register-table")).to_contain_text("专项资金拨付滞后")
+    expect(page.locator("#register-table")).not_to_contain_text("储罐起火")  # another unit's case
+    expect(page.locator("#register-form")).to_have_count(0)  # only the office registers

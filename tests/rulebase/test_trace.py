@@ -105,6 +105,8 @@ def test_the_rules_page_shows_each_rules_status_and_the_counts(client):
             assert (f'id="{rule_id}"' in listed) == (entry["status"] == status), (status, rule_id)
     page = client.get("/rules/countersign.reply/").content.decode()
     assert "已施行" in page and "项测试核验" in page
-    calculator_only = next(r for r, e in sorted(data["rules"].items()) if e["status"] == "calculator_only")
-    page = client.get(f"/rules/{calculator_only}/").content.decode()
-    assert "仅可计算" in page and "尚无业务流程据此自动排期" in page
+    # Once every deadline rule has a workflow there is no calculator-only rule left to show.
+    calculator_only = next((r for r, e in sorted(data["rules"].items()) if e["status"] == "calculator_only"), None)
+    if calculator_only is not None:
+        page = client.get(f"/rules/{calculator_only}/").content.decode()
+        assert "仅可计算" in page and "尚无业务流程据此自动排期" in page

@@ -99,7 +99,7 @@ class Command(BaseCommand):
             )
         if oversight:
             self.stdout.write(
-                f"已有 {oversight} 件演示建议提案和信访事项（办理中、逾期、已公开办理结果；待受理、重要来信待市长阅批、已办结、不予受理各有）。"
+                f"已有 {oversight} 件演示建议提案、信访事项和监督事项（建议提案办理中、逾期、已公开办理结果；信访待受理、重要来信待市长阅批、已办结、不予受理；行政应诉、审计整改、行政复议、舆论监督、政务舆情各一件），办事服务目录3项。"
             )
         if applications:
             self.stdout.write(
