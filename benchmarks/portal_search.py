@@ -473,37 +473,122 @@ def explain(sql: str, params: list[Any]) -> str:
         return "\n".join("      " + row[0] for row in cur.fetchall())
 
 
-def time_search(warmup: int, runs: int, threshold: float, always_explain: bool) -> list[dict[str, Any]]:
+def _timed(q: str, warmup: int, runs: int, sql: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """``runs`` calls of ``search.search_ids(q)``; with ``sql``, its two statements rewritten by ``sql`` instead."""
+    from django.db import connection
+
+    from cityhall.openness import search
+
+    with statements() as seen:
+        hits = search.search_ids(q)
+    rewritten = [(sql(text), params) for text, params, _ in seen] if sql else []
+    total, count_ms, page_ms = [], [], []
+    for n in range(warmup + runs):
+        with statements() as seen:
+            t = time.perf_counter()
+            if sql:
+                with connection.cursor() as cur:
+                    for text, params in rewritten:
+                        cur.execute(text, params)
+                        cur.fetchall()
+            else:
+                search.search_ids(q)
+            elapsed = 1000 * (time.perf_counter() - t)
+        if n >= warmup:
+            total.append(elapsed)
+            count_ms.append(sum(1000 * s for text, _, s in seen if text.startswith("SELECT count")))
+            page_ms.append(sum(1000 * s for text, _, s in seen if not text.startswith("SELECT count")))
+    return {"q": q, "hits": hits.total, "times": total, "count": count_ms, "page": page_ms}
+
+
+def _row(r: dict[str, Any], rows: int, note: str) -> None:
+    t = r["times"]
+    print(
+        f"  {r['q']:<14} {r['hits']:>8,} {100 * r['hits'] / max(rows, 1):>6.2f}% {len(t):>5}"
+        f" {statistics.median(t):>9.1f} {pct(t, 95):>9.1f} {max(t):>9.1f}"
+        f" {statistics.median(r['count']):>9.1f} {statistics.median(r['page']):>9.1f}   {note}",
+        flush=True,
+    )
+
+
+HEADER = (
+    f"  {'query':<14} {'hits':>8} {'of rows':>7} {'runs':>5} {'p50':>9} {'p95':>9} {'max':>9}"
+    f" {'count p50':>9} {'page p50':>9}"
+)
+
+
+def time_search(warmup: int, runs: int, rows: int, threshold: float, always: bool) -> list[dict[str, Any]]:
     from cityhall.openness import search
 
     out = []
     for q, note in QUERIES:
-        for _ in range(warmup):
-            search.search_ids(q)
-        total, count_ms, page_ms = [], [], []
-        for _ in range(runs):
+        out.append(_timed(q, warmup, runs))
+        _row(out[-1], rows, note)
+    common = _timed(COMMON, 0, 1)
+    _row(common, rows, "a common term: 1 run only (not in the figures over all queries)")
+    for r in [*out, common]:
+        if always or pct(r["times"], 95) > threshold:
             with statements() as seen:
-                t = time.perf_counter()
-                hits = search.search_ids(q)
-                total.append(1000 * (time.perf_counter() - t))
-            count_ms.append(sum(1000 * s for sql, _, s in seen if sql.startswith("SELECT count")))
-            page_ms.append(sum(1000 * s for sql, _, s in seen if not sql.startswith("SELECT count")))
-        row = {"q": q, "note": note, "hits": hits.total, "times": total, "count": count_ms, "page": page_ms}
-        out.append(row)
-        print(
-            f"  {q:<14} {hits.total:>8,} {statistics.median(total):>8.1f} {pct(total, 95):>8.1f} {max(total):>8.1f}"
-            f" {statistics.median(count_ms):>9.1f} {statistics.median(page_ms):>9.1f}   {note}",
-            flush=True,
-        )
-    for row in out:
-        if always_explain or pct(row["times"], 95) > threshold:
-            with statements() as seen:
-                search.search_ids(row["q"])
-            print(f"\n  EXPLAIN (ANALYZE, BUFFERS) for {row['q']!r} (p95 {pct(row['times'], 95):.1f} ms):")
+                search.search_ids(r["q"])
+            print(f"\n  EXPLAIN (ANALYZE, BUFFERS) for {r['q']!r} (p95 {pct(r['times'], 95):.1f} ms):")
             for sql, params, _ in seen:
                 print(f"    {sql[:110]}…")
                 print(explain(sql, params))
     return out
+
+
+def sketch(warmup: int, runs: int, rows: int) -> None:
+    """What a stored tsvector column would give: the same two statements on it, then with a capped count.
+
+    The column and its GIN index are added to the scratch database and dropped again afterwards.
+    """
+    from django.db import connection
+
+    from cityhall.openness import search
+
+    with connection.cursor() as cur:
+        t = time.perf_counter()
+        cur.execute(
+            f"ALTER TABLE openness_publication ADD COLUMN bench_vector tsvector GENERATED ALWAYS AS ({search.PG_VECTOR}) STORED"
+        )
+        added = time.perf_counter() - t
+        t = time.perf_counter()
+        cur.execute("CREATE INDEX bench_vector_gin ON openness_publication USING gin (bench_vector)")
+        built = time.perf_counter() - t
+        cur.execute("VACUUM ANALYZE openness_publication")
+        cur.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('openness_publication')),"
+            " pg_size_pretty(pg_relation_size('bench_vector_gin'))"
+        )
+        total, gin = cur.fetchone()
+    print(
+        f"\nsketch: a stored column bench_vector tsvector GENERATED ALWAYS AS (search.PG_VECTOR) STORED"
+        f" ({added:.1f} s to add), GIN on it ({built:.1f} s, {gin}); table now {total}"
+    )
+
+    def stored(sql: str) -> str:
+        return sql.replace(search.PG_VECTOR, "p.bench_vector")
+
+    def capped(sql: str) -> str:
+        sql = stored(sql)
+        if sql.startswith("SELECT count(*) FROM"):
+            # The statement search.py builds, wrapped: no outside input reaches the SQL text.
+            return "SELECT count(*) FROM (SELECT 1 FROM" + sql.removeprefix("SELECT count(*) FROM") + " LIMIT 1001) s"  # noqa: S608
+        return sql
+
+    for label, rewrite in (("stored column", stored), ("stored column, count capped at 1,001", capped)):
+        print(f"  {label}: {warmup} warm-up, then {runs} runs of the two statements (ms)")
+        print(HEADER)
+        for q, note in (*QUERIES, (COMMON, "a common term")):
+            _row(_timed(q, warmup, runs, rewrite), rows, note)
+    q = COMMON
+    with statements() as seen:
+        search.search_ids(q)
+    print(f"\n  EXPLAIN (ANALYZE, BUFFERS) for {q!r} on the stored column:")
+    for sql, params, _ in seen:
+        print(explain(stored(sql), params))
+    with connection.cursor() as cur:
+        cur.execute("ALTER TABLE openness_publication DROP COLUMN bench_vector")
 
 
 def time_pages(warmup: int, requests: int) -> list[dict[str, Any]]:
@@ -530,21 +615,23 @@ def time_pages(warmup: int, requests: int) -> list[dict[str, Any]]:
             response = client.get(path)
             elapsed = 1000 * (time.perf_counter() - t)
             if response.status_code != 200 or (expect and response.get("X-Portal-Cache") != expect):
-                raise SystemExit(f"{path}: HTTP {response.status_code}, X-Portal-Cache {response.get('X-Portal-Cache')}")
+                raise SystemExit(
+                    f"{path}: HTTP {response.status_code}, X-Portal-Cache {response.get('X-Portal-Cache')}"
+                )
             if n >= warmup:
                 times.append(elapsed)
         if clear:
             cache.clear()
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
-        out.append({"label": label, "times": times, "queries": len(ctx.captured_queries), "kb": len(response.content) / 1024})
+        out.append(
+            {"label": label, "times": times, "queries": len(ctx.captured_queries), "kb": len(response.content) / 1024}
+        )
     return out
 
 
 def context() -> dict[str, str]:
     from django.db import connection
-
-    from cityhall.openness.models import Publication
 
     model = "?"
     try:
@@ -568,7 +655,9 @@ def context() -> dict[str, str]:
     import django
     import jieba  # type: ignore[import-untyped]
 
-    commit = subprocess.run(  # noqa: S603 - fixed arguments
+    import cityhall
+
+    commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
         cwd=ROOT,
         capture_output=True,
@@ -578,7 +667,8 @@ def context() -> dict[str, str]:
     return {
         "machine": f"{os.cpu_count()} CPUs ({model}), load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         "software": f"PostgreSQL {pg} (shared_buffers {shared}, work_mem {work}, jit {jit}), Python "
-        f"{platform.python_version()}, Django {django.get_version()}, jieba {jieba.__version__}, commit {commit}",
+        f"{platform.python_version()}, Django {django.get_version()}, jieba {jieba.__version__}, commit {commit or '?'}"
+        f" (cityhall from {Path(cityhall.__file__).parent})",
         "rows": f"{rows:,} publications",
         "sizes": f"table total {total} (heap {heap}, TOAST {toast}, indexes {indexes}); GIN openness_publication_fts {gin}",
     }
@@ -590,7 +680,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="processes computing index_text (default 2)")
     parser.add_argument("--runs", type=int, default=50, help="timed search_ids calls per query (default 50)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (default 200)")
-    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=10, help="warm-up requests per page (default 10)")
+    parser.add_argument("--search-warmup", type=int, default=3, help="warm-up calls per query (default 3)")
+    parser.add_argument("--sketch", action="store_true", help="also time the queries on a stored tsvector column")
+    parser.add_argument("--sketch-runs", type=int, default=10, help="runs per query in the sketch (default 10)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threshold-ms", type=float, default=300.0, help="EXPLAIN a query slower at p95")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN every query")
@@ -600,6 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     base, name = database_url()
     loaded = setup_django(base, name, args.reuse)
     try:
+        from cityhall.openness.models import Publication
         from cityhall.org.demo import load_demo
 
         print(f"database: {name}")
@@ -628,15 +722,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" VACUUM ANALYZE {build['analyze_s']:.1f} s"
             )
 
-        print(f"\nsearch.search_ids(q): {args.warmup} warm-up, then {args.runs} timed calls per query (ms)")
-        print(f"  {'query':<14} {'hits':>8} {'p50':>8} {'p95':>8} {'max':>8} {'count p50':>9} {'page p50':>9}")
-        searches = time_search(args.warmup, args.runs, args.threshold_ms, args.explain)
+        rows = Publication.objects.count()
+        print(f"\nsearch.search_ids(q): {args.search_warmup} warm-up, then {args.runs} timed calls per query (ms)")
+        print(HEADER)
+        searches = time_search(args.search_warmup, args.runs, rows, args.threshold_ms, args.explain)
         every = [x for row in searches for x in row["times"]]
         print(
-            f"  {'all queries':<14} {'':>8} {statistics.median(every):>8.1f} {pct(every, 95):>8.1f} {max(every):>8.1f}"
+            f"  {'all 6 queries':<14} {'':>8} {'':>7} {len(every):>5} {statistics.median(every):>9.1f}"
+            f" {pct(every, 95):>9.1f} {max(every):>9.1f}"
         )
 
-        print(f"\npages (django.test.Client, anonymous, DEBUG off): {args.warmup} warm-up, then {args.requests} timed (ms)")
+        print(
+            f"\npages (django.test.Client, anonymous, DEBUG off): {args.warmup} warm-up, then {args.requests} timed (ms)"
+        )
         print(f"  {'page':<44} {'p50':>8} {'p95':>8} {'max':>8} {'queries':>8} {'KB':>6}")
         pages = time_pages(args.warmup, args.requests)
         for page in pages:
@@ -652,6 +750,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" {pct(pages[2]['times'], 95) / base_p95:.1f}×; search {search_p95 / base_p95:.1f}×"
         )
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.sketch:
+            sketch(args.search_warmup, args.sketch_runs, rows)
         worst = max(searches, key=lambda r: pct(r["times"], 95))
         print(
             f"RESULT rows={info['rows'].split()[0]} search_p50={statistics.median(every):.1f}ms"

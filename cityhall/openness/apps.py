@@ -6,7 +6,14 @@ class OpennessConfig(AppConfig):
     verbose_name = "政务公开与监督"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from cityhall.workflow import labels
+
+        from .search import ensure_sqlite_index
+
+        # A migration that alters the publication table on SQLite drops the search triggers (search.py).
+        post_migrate.connect(ensure_sqlite_index, sender=self, dispatch_uid="openness-fts")
 
         labels.ACTIONS.update(
             {

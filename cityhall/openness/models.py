@@ -51,6 +51,9 @@ class Publication(models.Model):
     document = models.OneToOneField(
         "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="publication"
     )
+    minutes = models.OneToOneField(
+        "meetings.Minutes", null=True, blank=True, on_delete=models.PROTECT, related_name="publication"
+    )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -175,3 +175,45 @@ def snippet(text: str, query: str, width: int = 60) -> SafeString:
     start = max(0, first - width)
     piece = text[start : first + width]
     return highlight(("…" if start else "") + piece + ("…" if first + width < len(text) else ""), query)
+
+
+SQLITE_TRIGGERS = {
+    "openness_fts_ai": "CREATE TRIGGER openness_fts_ai AFTER INSERT ON openness_publication BEGIN "
+    "INSERT INTO openness_fts(rowid, title_index, body_index) VALUES (new.id, new.title_index, new.body_index); END",
+    "openness_fts_ad": "CREATE TRIGGER openness_fts_ad AFTER DELETE ON openness_publication BEGIN "
+    "INSERT INTO openness_fts(openness_fts, rowid, title_index, body_index) "
+    "VALUES ('delete', old.id, old.title_index, old.body_index); END",
+    "openness_fts_au": "CREATE TRIGGER openness_fts_au AFTER UPDATE OF title_index, body_index ON openness_publication "
+    "BEGIN INSERT INTO openness_fts(openness_fts, rowid, title_index, body_index) "
+    "VALUES ('delete', old.id, old.title_index, old.body_index); "
+    "INSERT INTO openness_fts(rowid, title_index, body_index) VALUES (new.id, new.title_index, new.body_index); END",
+}
+
+
+def ensure_sqlite_index(using: str = "default", **_: Any) -> bool:
+    """Keep SQLite's FTS5 table and its triggers in place. Django remakes a SQLite table to alter it
+    (create, copy, drop, rename), which drops its triggers, so after every migration the missing ones are
+    put back and the index rebuilt from the token columns. Returns whether anything was repaired."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        return False
+    with conn.cursor() as cur:
+        tables = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")}
+        if "openness_publication" not in tables:
+            return False
+        repaired = False
+        if "openness_fts" not in tables:
+            cur.execute(
+                "CREATE VIRTUAL TABLE openness_fts USING fts5(title_index, body_index, "
+                "content='openness_publication', content_rowid='id', tokenize='unicode61')"
+            )
+            repaired = True
+        for name, sql in SQLITE_TRIGGERS.items():
+            if name not in tables:
+                cur.execute(sql)
+                repaired = True
+        if repaired:
+            cur.execute("INSERT INTO openness_fts(openness_fts) VALUES ('rebuild')")
+    return repaired

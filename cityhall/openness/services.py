@@ -83,7 +83,12 @@ def _reindex(pub: Publication) -> None:
 
 @applies("disclosure.publish", "openness.interpretation")
 def publication_create(
-    *, actor: Person, form: PublicationForm, document: Document | None = None, at: dt.datetime | None = None
+    *,
+    actor: Person,
+    form: PublicationForm,
+    document: Document | None = None,
+    minutes: Any = None,
+    at: dt.datetime | None = None,
 ) -> Publication:
     """A department or the office enters an item to publish (a department's own policy, a notice)."""
     at = at or timezone.now()
@@ -115,6 +120,7 @@ def publication_create(
             issued_on=form.issued_on,
             body=body[:200000],
             document=document,
+            minutes=minutes,
             created_by=actor,
             created_at=at,
         )
@@ -170,6 +176,66 @@ def publication_from_document(
         document=document,
         at=at,
     )
+
+
+@applies("disclosure.publish")
+def publication_from_minutes(*, actor: Person, minutes: Any, at: dt.datetime | None = None) -> Publication:
+    """An issued plenary or executive meeting's minutes that are to be published (Art 28): its decisions go
+    on the portal, unless the minutes are secret."""
+    from cityhall.meetings.models import Minutes
+
+    at = at or timezone.now()
+    rule = _cite("disclosure.publish")
+    if minutes.state != Minutes.State.ISSUED:
+        raise PublicationError("publication.not_issued", rule, "会议纪要印发后才能公开。")
+    if minutes.secret:
+        raise PublicationError("publication.classified", rule, "这份会议纪要涉密，依法需要保密，不能公开。")
+    if not minutes.publishable:
+        raise PublicationError(
+            "publication.not_proactive",
+            rule,
+            f"这份会议纪要不属于应主动公开的：{minutes.publishable_reason or '未标注'}。",
+        )
+    if Publication.objects.filter(minutes=minutes).exists():
+        raise PublicationError("publication.exists", rule, "这份会议纪要已经在公开目录中。")
+    office = Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE)
+    item = publication_create(
+        actor=actor,
+        form=PublicationForm(
+            kind=Publication.Kind.DECISION,
+            title=f"{minutes.meeting.title}决定事项",
+            subject="general",
+            issued_on=timezone.localdate(minutes.issued_at or at),
+            body=minutes.body,
+            issuer=office,
+            document_number=minutes.number,
+        ),
+        minutes=minutes,
+        at=at,
+    )
+    return publication_publish(actor=actor, publication=item, at=at)
+
+
+def pending_sources(actor: Person, at: dt.datetime) -> dict[str, list[Any]]:
+    """What Art 28 says should be published and is not yet: issued 主动公开 documents of the actor's units
+    (all of them for the office) and, for the office, issued publishable minutes."""
+    from cityhall.documents.models import Document as Doc
+    from cityhall.meetings.models import Minutes
+
+    docs = Doc.objects.filter(
+        printed_on__isnull=False, disclosure=Doc.Disclosure.PROACTIVE, classification="", publication__isnull=True
+    ).exclude(document_number="")
+    if not is_office(actor, at):
+        units = _units_of(actor, at)
+        docs = docs.filter(issuer_unit__in=units) | docs.filter(drafting_unit__in=units)
+    minutes = (
+        Minutes.objects.filter(state=Minutes.State.ISSUED, secret=False, publishable=True, publication__isnull=True)
+        .select_related("meeting")
+        .order_by("-issued_at")
+        if is_office(actor, at)
+        else Minutes.objects.none()
+    )
+    return {"documents": list(docs.order_by("-printed_on")[:50]), "minutes": list(minutes[:50])}
 
 
 def _clean_chart(rows: list[tuple[str, str]]) -> list[dict[str, Any]]:

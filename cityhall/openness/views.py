@@ -187,6 +187,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if state in Publication.State.values:
         items = items.filter(state=state)
     page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    pending = svc.pending_sources(actor.person, timezone.now()) if actor.person else {"documents": [], "minutes": []}
     return render(
         request,
         "openness/workbench.html",
@@ -194,9 +195,52 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "page": page,
             "states": Publication.State.choices,
             "state": state,
+            "pending": pending,
+            "subjects": SUBJECTS,
             "rule": rulebook().rule("disclosure.publish"),
         },
     )
+
+
+@require_POST
+def publication_from_document(request: HttpRequest, document_id: int) -> HttpResponse:
+    from cityhall.documents.models import Document
+
+    actor = _me(request)
+    assert actor.person is not None  # noqa: S101
+    document = get_object_or_404(Document, pk=document_id)
+    if document not in svc.pending_sources(actor.person, timezone.now())["documents"]:
+        raise PermissionDenied("这份公文不是您的单位发布或起草的，或已经公开。")
+    try:
+        pub = svc.publication_from_document(
+            actor=actor.person,
+            document=document,
+            kind=request.POST.get("kind", "policy"),
+            subject=request.POST.get("subject", ""),
+        )
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("openness:workbench")
+    messages.success(
+        request, "已生成公开信息。政策文件请撰写解读后发布。" if pub.needs_interpretation else "已生成，可以发布。"
+    )
+    return redirect("openness:detail", pk=pub.pk)
+
+
+@require_POST
+def publication_from_minutes(request: HttpRequest, minutes_id: int) -> HttpResponse:
+    from cityhall.meetings.models import Minutes
+
+    actor = _office(request)
+    assert actor.person is not None  # noqa: S101
+    minutes = get_object_or_404(Minutes.objects.select_related("meeting"), pk=minutes_id)
+    try:
+        pub = svc.publication_from_minutes(actor=actor.person, minutes=minutes)
+    except RulesError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("openness:workbench")
+    messages.success(request, "会议决定事项已在政府网站发布。")
+    return redirect("openness:detail", pk=pub.pk)
 
 
 FIELDS = ("kind", "title", "subject", "issued_on", "body", "issuer", "document_number")

@@ -155,3 +155,64 @@ def test_28_the_portal_needs_no_login_caches_its_pages_and_shows_a_new_item_at_o
     assert client.get("/portal/catalogue/?issuer=abc&subject=x&page=-1").status_code == 200
     # The workbench is not public.
     assert client.get("/openness/").status_code == 302
+
+
+@pytest.mark.rule("disclosure.publish")
+def test_28_issued_documents_and_publishable_minutes_wait_on_the_workbench_and_secret_ones_never_do(demo):
+    from cityhall.documents.demo import load_documents
+    from cityhall.documents.models import Document
+    from cityhall.meetings.demo import load_meetings
+    from cityhall.meetings.models import Minutes
+    from cityhall.openness.services import pending_sources, publication_from_document, publication_from_minutes
+
+    load_documents()
+    load_meetings()
+    clerk = person("office-clerk-1")
+    now = dt.datetime.now(dt.UTC)
+    pending = pending_sources(clerk, now)
+    assert all(d.disclosure == "proactive" and not d.classification and d.printed_on for d in pending["documents"])
+    issued = Minutes.objects.filter(state="issued")
+    assert issued.exists()
+    minutes = issued.first()
+    Minutes.objects.filter(pk=minutes.pk).update(publishable=True, secret=False)
+    minutes.refresh_from_db()
+    assert minutes in pending_sources(clerk, now)["minutes"]
+    decision = publication_from_minutes(actor=clerk, minutes=minutes)
+    assert decision.state == "published" and decision.kind == "decision" and decision.minutes == minutes
+    assert minutes not in pending_sources(clerk, now)["minutes"]
+    with pytest.raises(PublicationError, match="已经在公开目录中"):
+        publication_from_minutes(actor=clerk, minutes=minutes)
+    Minutes.objects.filter(pk=minutes.pk).update(secret=True)
+    minutes.refresh_from_db()
+    with pytest.raises(PublicationError, match="涉密"):
+        publication_from_minutes(actor=clerk, minutes=minutes)
+    # A department sees only its own issued documents; a classified one is refused even if asked for.
+    doc = Document.objects.filter(printed_on__isnull=False).exclude(document_number="").first()
+    assert doc is not None
+    Document.objects.filter(pk=doc.pk).update(disclosure="proactive", classification="", classification_period="")
+    doc.refresh_from_db()
+    if not hasattr(doc, "publication"):
+        item = publication_from_document(actor=clerk, document=doc, kind="policy", subject="general")
+        assert item.document_number == doc.document_number and item.state == "draft"
+    Document.objects.filter(pk=doc.pk).update(classification="秘密", classification_period="5年")
+    doc.refresh_from_db()
+    with pytest.raises(PublicationError, match="依法需要保密"):
+        publication_from_document(actor=clerk, document=doc, kind="policy", subject="general")
+
+
+def test_the_sqlite_index_repairs_itself_after_a_migration_drops_its_triggers(demo):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 triggers only")
+    pub = policy()
+    interpretation_save(actor=person("head-finance"), publication=pub, sections=SECTIONS)
+    publication_publish(actor=person("head-finance"), publication=pub)
+    with connection.cursor() as cur:
+        for name in search.SQLITE_TRIGGERS:
+            cur.execute(f"DROP TRIGGER {name}")
+        cur.execute("INSERT INTO openness_fts(openness_fts) VALUES ('delete-all')")
+    assert search.search_ids("专项债").total == 0
+    assert search.ensure_sqlite_index() is True
+    assert search.search_ids("专项债").ids == [pub.pk]
+    assert search.ensure_sqlite_index() is False  # nothing to repair the second time
