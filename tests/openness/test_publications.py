@@ -216,3 +216,52 @@ def test_the_sqlite_index_repairs_itself_after_a_migration_drops_its_triggers(de
     assert search.ensure_sqlite_index() is True
     assert search.search_ids("专项债").ids == [pub.pk]
     assert search.ensure_sqlite_index() is False  # nothing to repair the second time
+
+
+@pytest.mark.rule("openness.interpretation")
+def test_30_an_interpretation_takes_png_or_jpeg_images_checked_by_content_with_a_caption(demo, tmp_path, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from cityhall.openness.services import interpretation_image_add
+
+    settings.MEDIA_ROOT = tmp_path
+    pub = policy()
+    found = interpretation_save(actor=person("head-finance"), publication=pub, sections=SECTIONS)
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(png, format="PNG")
+    image = interpretation_image_add(
+        actor=person("head-finance"),
+        interpretation=found,
+        upload=SimpleUploadedFile("chart.exe", png.getvalue()),
+        caption="各县区额度示意图",
+    )
+    assert image.image.name.endswith(".png")  # named by its content, not by what it was called
+    fake = SimpleUploadedFile("photo.png", b"<script>alert(1)</script>")
+    with pytest.raises(InvalidInput, match="不是图片"):
+        interpretation_image_add(actor=person("head-finance"), interpretation=found, upload=fake, caption="x")
+    with pytest.raises(InvalidInput, match="图片说明"):
+        interpretation_image_add(
+            actor=person("head-finance"),
+            interpretation=found,
+            upload=SimpleUploadedFile("a.png", png.getvalue()),
+            caption=" ",
+        )
+    gif = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, format="GIF")
+    with pytest.raises(InvalidInput, match="PNG 或 JPEG"):
+        interpretation_image_add(
+            actor=person("head-finance"),
+            interpretation=found,
+            upload=SimpleUploadedFile("a.gif", gif.getvalue()),
+            caption="动图",
+        )
+    with pytest.raises(PublicationError, match="谁起草、谁解读"):
+        interpretation_image_add(
+            actor=person("head-water"),
+            interpretation=found,
+            upload=SimpleUploadedFile("a.png", png.getvalue()),
+            caption="x",
+        )
