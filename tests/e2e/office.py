@@ -99,6 +99,9 @@ def open_from_inbox(page: Page, text: str) -> None:
     row = inbox_item(page, text)
     row.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/documents/\d+/$"))
+    # The page's deferred scripts (常用语, counters) bind their handlers on load; a test can act before a
+    # person could, so it waits for them as a person would.
+    page.wait_for_load_state("load")
 
 
 def done(page: Page, state: str | None = None) -> None:
