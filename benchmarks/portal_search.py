@@ -2,15 +2,16 @@
 
 PostgreSQL only (the GIN expression index of cityhall/openness/migrations/0002_search_index.py is what
 is measured; on SQLite the script refuses to run). The database is ``CITYHALL_DATABASE_URL``, default
-postgres://postgres@127.0.0.1:5432/cityhall_bench_portal; its name must contain ``bench``. The script
-creates it when it is missing, migrates it and drops it at the end (``--keep`` leaves it, and a later
-``--reuse`` run measures it again without reloading).
+postgres://postgres@127.0.0.1:5432/cityhall_bench_portal; its name must contain ``bench`` (and never be
+``test`` or ``test_test``). The script creates it (it refuses a database that already exists, except with
+``--reuse``), migrates it and drops it at the end: ``--keep`` leaves it, and a later ``--reuse`` run
+measures it again without reloading.
 
 Set-up (timed, but not part of the latency figures):
 
 - migrations and the Fushun demo organisation (``load_demo()``);
 - ``--rows`` published items (default 200,000), generated from templates: policies, meeting decisions and
-  notices of the demo's units and of the 7 counties and districts, about ~40 topics and their towns and
+  notices of the demo's units and of the 7 counties and districts, 40 topics and their towns and
   streets, bodies of 300–1,500 characters. 0.5% mention 专项债券 and 0.5% 永陵镇, 0.01% 萨尔浒; 量子 never;
 - ``title_index``/``body_index`` by the real ``search.index_text`` on every row, in 2 worker processes
   (``--workers``) while the main process writes the rows with ``bulk_create``; the GIN index is dropped
@@ -28,8 +29,10 @@ Measured:
    ``/portal/`` from the warm cache, ``/portal/search/?q=专项债`` with the cache cleared, and the minimal
    view again; ``--warmup`` then ``--requests`` (default 200) each, p50/p95/max and the queries of one
    uncached request.
+3. ``--sketch``: the same statements on a stored tsvector column (added to the scratch database, then
+   dropped), and with the count capped at 1,001, to size the fix for the slow path.
 
-    .venv/bin/python benchmarks/portal_search.py [--rows 200000] [--runs 50] [--requests 200] [--keep]
+    .venv/bin/python benchmarks/portal_search.py [--rows 200000] [--runs 50] [--requests 200] [--sketch] [--keep]
 
 The last line is ``RESULT …``.
 """
