@@ -103,13 +103,19 @@ def _ts_query(terms: list[list[str]]) -> str:
     return " & ".join(parts)
 
 
-PG_VECTOR = "setweight(to_tsvector('simple', title_index), 'A') || setweight(to_tsvector('simple', body_index), 'B')"
+# PostgreSQL reads the stored generated column ``search_vector`` (migration 0008): the weighted vector of
+# the token columns, parsed once per write instead of once per match (docs/benchmarks.md).
+PG_VECTOR = "p.search_vector"
+# Counting every match of a common term costs as much as ranking them; past this many the page says "N+".
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
 class Hits:
     ids: list[int]
     total: int
+    # More than COUNT_CAP match: ``total`` is the cap and the count stopped there.
+    capped: bool = False
 
 
 def search_ids(query: str, *, limit: int = 20, offset: int = 0) -> Hits:
@@ -120,8 +126,11 @@ def search_ids(query: str, *, limit: int = 20, offset: int = 0) -> Hits:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             tsq = _ts_query(terms)
-            where = f"p.state = 'published' AND ({PG_VECTOR}) @@ to_tsquery('simple', %s)"
-            cur.execute(f"SELECT count(*) FROM openness_publication p WHERE {where}", [tsq])  # noqa: S608
+            where = f"p.state = 'published' AND {PG_VECTOR} @@ to_tsquery('simple', %s)"
+            cur.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM openness_publication p WHERE {where} LIMIT %s) hits",  # noqa: S608
+                [tsq, COUNT_CAP + 1],
+            )
             total = cur.fetchone()[0]
             cur.execute(
                 f"SELECT p.id FROM openness_publication p WHERE {where} "  # noqa: S608
@@ -135,13 +144,13 @@ def search_ids(query: str, *, limit: int = 20, offset: int = 0) -> Hits:
                 "FROM openness_fts JOIN openness_publication p ON p.id = openness_fts.rowid "
                 "WHERE openness_fts MATCH %s AND p.state = 'published'"
             )
-            cur.execute(f"SELECT count(*) {base}", [match])
+            cur.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) hits", [match, COUNT_CAP + 1])  # noqa: S608
             total = cur.fetchone()[0]
             cur.execute(
                 f"SELECT p.id {base} ORDER BY bm25(openness_fts, 10.0, 1.0), p.published_at DESC LIMIT %s OFFSET %s",
                 [match, limit, offset],
             )
-        return Hits([row[0] for row in cur.fetchall()], int(total))
+        return Hits([row[0] for row in cur.fetchall()], min(int(total), COUNT_CAP), int(total) > COUNT_CAP)
 
 
 def _needles(query: str) -> list[str]:

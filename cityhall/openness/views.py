@@ -79,6 +79,7 @@ def portal_search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "rows": rows,
             "total": hits.total,
+            "capped": hits.capped,
             "page": number,
             "pages": pages,
             "previous": number - 1 if number > 1 else None,

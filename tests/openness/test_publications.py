@@ -265,3 +265,19 @@ def test_30_an_interpretation_takes_png_or_jpeg_images_checked_by_content_with_a
             upload=SimpleUploadedFile("a.png", png.getvalue()),
             caption="x",
         )
+
+
+@pytest.mark.rule("disclosure.publish")
+def test_a_common_term_counts_up_to_the_cap_and_says_so(demo, monkeypatch, client):
+    for n in range(3):
+        item = policy(title=f"关于专项债第{n}批额度的通知")
+        interpretation_save(actor=person("head-finance"), publication=item, sections=SECTIONS)
+        publication_publish(actor=person("head-finance"), publication=item)
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    hits = search.search_ids("专项债")
+    assert (hits.total, hits.capped, len(hits.ids)) == (2, True, 3)  # the page still lists what it asked for
+    assert search.search_ids("第1批").capped is False
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "<strong>2+</strong>" in client.get("/portal/search/?q=专项债").content.decode()
