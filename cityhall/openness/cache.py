@@ -51,7 +51,6 @@ def portal_cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            response.render() if hasattr(response, "render") else None
             cache.set(key, response.content, TTL)
             response["X-Portal-Cache"] = "miss"
         return response

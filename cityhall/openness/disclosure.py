@@ -18,9 +18,8 @@ nothing is shown for a code alone.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import re
-import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -46,6 +45,8 @@ from cityhall.workflow.services import (
     inbox_open,
 )
 
+from . import codes
+from . import services as pub
 from .models import Consultation, DisclosureRequest
 from .services import plain_text
 
@@ -53,7 +54,7 @@ R = DisclosureRequest
 REPLY_KIND = "openness.disclosure-reply"
 THIRD_PARTY_KIND = "openness.disclosure-third-party"
 NUMBER_CODE = "抚政办依申请"
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+CODE_PREFIX = "GK"
 PHONE = re.compile(r"^[0-9-]{7,20}$")
 ID_NUMBER = re.compile(r"^[0-9A-Za-z]{6,30}$")
 
@@ -66,10 +67,6 @@ def _cite(rule_id: str) -> str:
     return rulebook().rule(rule_id).citation
 
 
-def _office() -> Unit:
-    return Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE)
-
-
 def _remind(deadline: Deadline, now: dt.datetime) -> None:
     InboxItem.objects.create(
         title=f"催办：{deadline.subject_label}"[:200],
@@ -77,7 +74,7 @@ def _remind(deadline: Deadline, now: dt.datetime) -> None:
         deadline=deadline,
         subject_type_id=deadline.subject_type_id,
         subject_id=deadline.subject_id,
-        unit=_office(),
+        unit=pub.general_office(),
         url=f"/openness/disclosure/{deadline.subject_id}/" if deadline.kind == REPLY_KIND else "",
         created_at=now,
     )
@@ -87,23 +84,24 @@ register(DeadlineKind(key=REPLY_KIND, label="政府信息公开申请答复", on
 register(DeadlineKind(key=THIRD_PARTY_KIND, label="第三方意见", on_remind=_remind))
 
 
-def is_office_staff(actor: Person, at: dt.datetime) -> bool:
-    return any(p.unit.kind == Unit.Kind.GENERAL_OFFICE for p in positions_held(actor, at))
-
-
 def _office_only(actor: Person, at: dt.datetime, what: str) -> None:
-    if not is_office_staff(actor, at):
+    if not pub.is_office(actor, at):
         raise DisclosureError(
             "disclosure.office", _cite("disclosure.reply"), f"{what}由市政府办公室（政务公开办）办理。"
         )
 
 
+HEAD_KINDS = (Position.Kind.SECRETARY_GENERAL, Position.Kind.DEPUTY_SECRETARY_GENERAL, Position.Kind.PRINCIPAL_HEAD)
+
+
+def heads_disclosure(positions: Sequence[Position]) -> bool:
+    """Whether one of these seats heads the office's disclosure work (政府信息公开工作机构负责人): the
+    General Office's secretary-general, deputy secretaries-general or principal head."""
+    return any(p.unit.kind == Unit.Kind.GENERAL_OFFICE and p.kind in HEAD_KINDS for p in positions)
+
+
 def _url(req: DisclosureRequest) -> str:
     return f"/openness/disclosure/{req.pk}/"
-
-
-def new_code() -> str:
-    return "GK" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 @dataclass(frozen=True)
@@ -127,10 +125,7 @@ def _validate(form: ApplicationForm) -> dict[str, str]:
         "address": plain_text(form.address),
         "description": plain_text(form.description),
     }
-    for field, value in values.items():
-        # U+FFFD is what undecodable bytes became on the way in (a lone surrogate, a wrong encoding).
-        if "\ufffd" in value or any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-            raise InvalidInput("填写的内容含有无法识别的字符，请删除后重新填写。", field)
+    pub.refuse_unreadable(values)
     if form.applicant_kind not in R.ApplicantKind.values:
         raise InvalidInput("请选择申请人类型。", "applicant_kind")
     if not values["name"]:
@@ -172,7 +167,7 @@ def _schedule_reply(req: DisclosureRequest, anchor: dt.date, actor: Person | Non
         title=f"政府信息公开申请（{req.code}）：{req.description[:40]}",
         url=_url(req),
         at=timezone.now(),
-        unit=_office(),
+        unit=pub.general_office(),
         deadline=deadline,
     )
     return deadline
@@ -197,7 +192,7 @@ def disclosure_apply(
     if channel == R.Channel.ONLINE:
         received_on = today
     else:
-        if entered_by is None or not is_office_staff(entered_by, at):
+        if entered_by is None or not pub.is_office(entered_by, at):
             raise DisclosureError(
                 "disclosure.office", _cite("disclosure.reply"), "信函、当面提交的申请由市政府办公室登记。"
             )
@@ -207,7 +202,7 @@ def disclosure_apply(
             raise InvalidInput("收到申请之日早于90天前：请核对日期。", "received_on")
     with audit.atomic():
         req = R.objects.create(
-            code=new_code(),
+            code=codes.new_code(CODE_PREFIX),
             applicant_kind=form.applicant_kind,
             delivery=form.delivery,
             channel=channel,
@@ -360,8 +355,7 @@ def disclosure_extend(
     at = at or timezone.now()
     rule = rulebook().rule("disclosure.extension")
     held = positions_held(actor, at)
-    heads = (Position.Kind.SECRETARY_GENERAL, Position.Kind.DEPUTY_SECRETARY_GENERAL, Position.Kind.PRINCIPAL_HEAD)
-    if not any(p.unit.kind == Unit.Kind.GENERAL_OFFICE and p.kind in heads for p in held):
+    if not heads_disclosure(held):
         raise DisclosureError(
             "disclosure.extension_approver", rule.citation, "延长答复期限须经政府信息公开工作机构负责人同意。"
         )
@@ -527,13 +521,10 @@ def disclosure_supplemented(
 
 def lookup(code: str, phone_suffix: str) -> DisclosureRequest | None:
     """The request for a query code, only with the last four digits of its phone number."""
-    code = code.strip().upper()
-    if not re.fullmatch(r"GK[A-Z0-9]{10}", code) or not re.fullmatch(r"[0-9]{4}", phone_suffix.strip()):
-        return None
-    found = R.objects.filter(code=code).select_related("deadline").first()
-    if found is None:
-        return None
-    return found if hmac.compare_digest(found.phone[-4:], phone_suffix.strip()) else None
+    found: DisclosureRequest | None = codes.lookup(
+        R.objects.select_related("deadline"), CODE_PREFIX, code, phone_suffix
+    )
+    return found
 
 
 def purge_personal(*, now: dt.datetime | None = None, days: int | None = None) -> int:

@@ -11,9 +11,6 @@ The regulation's article numbers are not yet verified against its official text 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import re
-import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -35,11 +32,13 @@ from cityhall.workflow.services import (
     inbox_open,
 )
 
+from . import codes
 from . import services as pub
-from .disclosure import CODE_ALPHABET, PHONE
+from .disclosure import PHONE
 from .models import Petition
 
 P = Petition
+CODE_PREFIX = "XF"
 ACCEPT_KIND = "openness.petition-accept"
 HANDLE_KIND = "openness.petition-handle"
 register(DeadlineKind(key=ACCEPT_KIND, label="信访事项受理告知"))
@@ -56,10 +55,6 @@ def _cite(rule_id: str) -> str:
 
 def _url(p: Petition) -> str:
     return f"/openness/petitions/{p.pk}/"
-
-
-def _office() -> Unit:
-    return Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE)
 
 
 def _office_only(actor: Person, at: dt.datetime, what: str) -> None:
@@ -89,9 +84,7 @@ def petition_receive(
     today = timezone.localdate(at)
     values = {k: pub.plain_text(getattr(form, k)) for k in ("name", "subject", "body", "address")}
     values["phone"] = form.phone.strip().replace(" ", "")
-    for field, value in values.items():
-        if "\ufffd" in value:
-            raise InvalidInput("填写的内容含有无法识别的字符，请删除后重新填写。", field)
+    pub.refuse_unreadable(values)
     for name, label in (("name", "姓名"), ("subject", "事项"), ("body", "诉求和事实理由")):
         if not values[name]:
             raise InvalidInput(f"请填写{label}。", name)
@@ -111,7 +104,7 @@ def petition_receive(
             raise InvalidInput("请填写收到之日（90天内，不能晚于今天）。", "received_on")
     with audit.atomic():
         item = P.objects.create(
-            code="XF" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10)),
+            code=codes.new_code(CODE_PREFIX),
             channel=channel,
             received_on=received_on,
             entered_by=entered_by,
@@ -133,7 +126,7 @@ def petition_receive(
             title=f"信访事项（{item.code}）待决定是否受理：{item.subject[:40]}",
             url=_url(item),
             at=at,
-            unit=_office(),
+            unit=pub.general_office(),
             deadline=item.accept_deadline,
         )
         audit_record(
@@ -287,12 +280,6 @@ def petition_instruct(
     return item
 
 
-def _handler(actor: Person, item: Petition, at: dt.datetime) -> bool:
-    from cityhall.org.selectors import positions_held
-
-    return item.handling_unit_id in {p.unit_id for p in positions_held(actor, at)} or pub.is_office(actor, at)
-
-
 @applies("petition.extension")
 def petition_extend(*, actor: Person, petition: Petition, reason: str, at: dt.datetime | None = None) -> Petition:
     at = at or timezone.now()
@@ -302,7 +289,7 @@ def petition_extend(*, actor: Person, petition: Petition, reason: str, at: dt.da
         raise InvalidInput("请写明延期理由（将告知信访人）。", "reason")
     with audit.atomic():
         item = _locked(petition)
-        if not _handler(actor, item, at):
+        if not pub.in_unit_or_office(actor, item.handling_unit_id, at):
             raise PetitionError("petition.handler", rule.citation, "延期由办理单位负责人批准。")
         if item.state != P.State.ACCEPTED or item.handle_deadline is None:
             raise PetitionError("petition.state", rule.citation, "受理后、办结前才能延期。")
@@ -337,7 +324,7 @@ def petition_close(*, actor: Person, petition: Petition, result: str, at: dt.dat
         raise InvalidInput("请写明办理结果（将告知信访人）。", "result")
     with audit.atomic():
         item = _locked(petition)
-        if not _handler(actor, item, at):
+        if not pub.in_unit_or_office(actor, item.handling_unit_id, at):
             raise PetitionError("petition.handler", _cite("petition.handle"), "办理结果由办理单位登记。")
         if item.state != P.State.ACCEPTED:
             raise PetitionError("petition.state", _cite("petition.handle"), f"这件信访事项{item.get_state_display()}。")
@@ -358,10 +345,5 @@ def petition_close(*, actor: Person, petition: Petition, result: str, at: dt.dat
 
 
 def lookup(code: str, phone_suffix: str) -> Petition | None:
-    code = code.strip().upper()
-    if not re.fullmatch(r"XF[A-Z0-9]{10}", code) or not re.fullmatch(r"[0-9]{4}", phone_suffix.strip()):
-        return None
-    found = P.objects.filter(code=code).first()
-    if found is None:
-        return None
-    return found if hmac.compare_digest(found.phone[-4:], phone_suffix.strip()) else None
+    found: Petition | None = codes.lookup(P.objects.all(), CODE_PREFIX, code, phone_suffix)
+    return found

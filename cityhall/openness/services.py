@@ -50,6 +50,23 @@ def is_office(actor: Person, at: dt.datetime) -> bool:
     return any(p.unit.kind == Unit.Kind.GENERAL_OFFICE for p in positions_held(actor, at))
 
 
+def general_office() -> Unit:
+    return Unit.objects.get(kind=Unit.Kind.GENERAL_OFFICE)
+
+
+def in_unit_or_office(actor: Person, unit_id: int | None, at: dt.datetime) -> bool:
+    """Whether the actor works in the unit, or in the General Office, which may act for any unit."""
+    return unit_id in _units_of(actor, at) or is_office(actor, at)
+
+
+def refuse_unreadable(values: dict[str, str]) -> None:
+    """Refuse a public form's text that holds control characters or U+FFFD, which is what undecodable
+    bytes (a lone surrogate, a wrong encoding) became on the way in."""
+    for field, value in values.items():
+        if "\ufffd" in value or any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+            raise InvalidInput("填写的内容含有无法识别的字符，请删除后重新填写。", field)
+
+
 def may_manage(actor: Person, pub: Publication, at: dt.datetime) -> bool:
     """The issuing or drafting unit, or the General Office (which runs the portal)."""
     return bool({pub.issuer_id, pub.drafting_unit_id} & _units_of(actor, at)) or is_office(actor, at)
