@@ -28,6 +28,21 @@ from .models import SUBJECTS, DisclosureRequest, Interpretation, InterpretationI
 PAGE = 20
 
 
+def _scoped(scope: QuerySet[Any], model: type[Any], pk: int, refusal: str) -> Any:
+    """The row ``pk`` of ``scope``: 404 when it does not exist at all, 403 with ``refusal`` when it exists
+    but lies outside what the actor may see."""
+    get_object_or_404(model, pk=pk)
+    found = scope.filter(pk=pk).first()
+    if found is None:
+        raise PermissionDenied(refusal)
+    return found
+
+
+def _posted(request: HttpRequest) -> dict[str, str]:
+    """The posted fields as text, NUL removed (a form's single values; lists are read where they are used)."""
+    return {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+
+
 def published() -> QuerySet[Publication]:
     return Publication.objects.filter(state=Publication.State.PUBLISHED).select_related("issuer", "drafting_unit")
 
@@ -309,10 +324,7 @@ def publication_new(request: HttpRequest) -> HttpResponse:
 
 
 def _get(actor: Actor, pk: int) -> Publication:
-    get_object_or_404(Publication, pk=pk)
-    item = visible(actor).filter(pk=pk).first()
-    if item is None:
-        raise PermissionDenied("这条公开信息不是您的单位发布或起草的，您无权查看办理页。")
+    item = _scoped(visible(actor), Publication, pk, "这条公开信息不是您的单位发布或起草的，您无权查看办理页。")
     return item
 
 
@@ -469,24 +481,27 @@ def portal_apply(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _looked_up(request: HttpRequest, lookup: Any) -> tuple[str, Any, str, int]:
+    """A query page's post: the code typed, what it found (only with the phone's last four digits), the
+    error to show and the status. Lookups share one per-address limit."""
+    from . import throttle
+
+    code = _clean(request.POST.get("code", ""))[:20]
+    if request.method != "POST":
+        return code, None, "", 200
+    if not throttle.allow(request, "lookup"):
+        return code, None, "查询过于频繁，请一小时后再试。", 429
+    found = lookup(code, _clean(request.POST.get("phone_suffix", ""))[:10])
+    if found is None:
+        return code, None, "没有找到：请核对查询码和联系电话后四位。", 404
+    return code, found, "", 200
+
+
 @login_not_required
 def portal_status(request: HttpRequest) -> HttpResponse:
     from . import disclosure as dc
-    from . import throttle
 
-    found = None
-    error = ""
-    status = 200
-    code = _clean(request.POST.get("code", ""))[:20]
-    if request.method == "POST":
-        if not throttle.allow(request, "lookup"):
-            error = "查询过于频繁，请一小时后再试。"
-            status = 429
-        else:
-            found = dc.lookup(code, _clean(request.POST.get("phone_suffix", ""))[:10])
-            if found is None:
-                error = "没有找到：请核对查询码和联系电话后四位。"
-                status = 404
+    code, found, error, status = _looked_up(request, dc.lookup)
     return render(
         request,
         "openness/portal_status.html",
@@ -578,6 +593,8 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
 
 
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import disclosure as dc
+
     actor = _office(request)
     req = get_object_or_404(DisclosureRequest.objects.select_related("deadline", "replied_by"), pk=pk)
     return render(
@@ -590,7 +607,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_consultation": req.consultations.filter(replied_on__isnull=True).first(),
             "outcomes": DisclosureRequest.Outcome.choices,
             "today": f"{timezone.localdate():%Y-%m-%d}",
-            "is_head": actor.person is not None and _disclosure_head(actor),
+            "is_head": actor.person is not None and dc.heads_disclosure(actor.positions),
             "rules": [
                 rulebook().rule(r)
                 for r in (
@@ -602,14 +619,6 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             ],
         },
-    )
-
-
-def _disclosure_head(actor: Actor) -> bool:
-    return any(
-        p.unit.kind == Unit.Kind.GENERAL_OFFICE
-        and p.kind in ("secretary_general", "deputy_secretary_general", "principal_head")
-        for p in actor.positions
     )
 
 
@@ -630,7 +639,7 @@ def disclosure_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = _office(request)
     assert actor.person is not None  # noqa: S101
     req = get_object_or_404(DisclosureRequest, pk=pk)
-    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    post = _posted(request)
     try:
         if action == "consult":
             dc.disclosure_consult(
@@ -784,10 +793,7 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import Suggestion
 
     actor = _me(request)
-    get_object_or_404(Suggestion, pk=pk)
-    item = _suggestion_scope(actor).filter(pk=pk).first()
-    if item is None:
-        raise PermissionDenied("这件建议提案不是交您的单位办理的，您无权查看。")
+    item = _scoped(_suggestion_scope(actor), Suggestion, pk, "这件建议提案不是交您的单位办理的，您无权查看。")
     lead = item.lead_unit_id in actor.unit_ids
     return render(
         request,
@@ -815,11 +821,8 @@ def suggestion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     actor = _me(request)
     assert actor.person is not None  # noqa: S101
-    get_object_or_404(Suggestion, pk=pk)
-    item = _suggestion_scope(actor).filter(pk=pk).first()
-    if item is None:
-        raise PermissionDenied("这件建议提案不是交您的单位办理的，您无权办理。")
-    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    item = _scoped(_suggestion_scope(actor), Suggestion, pk, "这件建议提案不是交您的单位办理的，您无权办理。")
+    post = _posted(request)
     try:
         if action == "contact":
             sg.suggestion_contact(
@@ -887,17 +890,8 @@ def portal_petition(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def portal_petition_status(request: HttpRequest) -> HttpResponse:
     from . import petitions as pt
-    from . import throttle
 
-    found, error, status = None, "", 200
-    code = _clean(request.POST.get("code", ""))[:20]
-    if request.method == "POST":
-        if not throttle.allow(request, "lookup"):
-            error, status = "查询过于频繁，请一小时后再试。", 429
-        else:
-            found = pt.lookup(code, _clean(request.POST.get("phone_suffix", ""))[:10])
-            if found is None:
-                error, status = "没有找到：请核对查询码和联系电话后四位。", 404
+    code, found, error, status = _looked_up(request, pt.lookup)
     return render(
         request,
         "openness/portal_petition_status.html",
@@ -973,10 +967,7 @@ def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import Petition
 
     actor = _me(request)
-    get_object_or_404(Petition, pk=pk)
-    item = _petition_scope(actor).filter(pk=pk).first()
-    if item is None:
-        raise PermissionDenied("这件信访事项不是交您办理或呈您阅批的，您无权查看。")
+    item = _scoped(_petition_scope(actor), Petition, pk, "这件信访事项不是交您办理或呈您阅批的，您无权查看。")
     seats = actor.position_ids | actor.acting_position_ids
     office = OFFICE in actor.roles
     handler = office or item.handling_unit_id in actor.unit_ids
@@ -1010,11 +1001,8 @@ def petition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     actor = _me(request)
     assert actor.person is not None  # noqa: S101
-    get_object_or_404(Petition, pk=pk)
-    item = _petition_scope(actor).filter(pk=pk).first()
-    if item is None:
-        raise PermissionDenied("这件信访事项不是交您办理或呈您阅批的，您无权办理。")
-    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    item = _scoped(_petition_scope(actor), Petition, pk, "这件信访事项不是交您办理或呈您阅批的，您无权办理。")
+    post = _posted(request)
     try:
         if action == "decide":
             accept = post.get("accept") == "1"
@@ -1102,7 +1090,7 @@ def register_new(request: HttpRequest) -> HttpResponse:
 
     actor = _office(request)
     assert actor.person is not None  # noqa: S101
-    post = {k: _clean(str(request.POST.get(k, ""))) for k in request.POST}
+    post = _posted(request)
     try:
         owner = Unit.objects.filter(pk=int(post["owner"])).first() if post.get("owner", "").isdigit() else None
         if owner is None:
@@ -1131,10 +1119,7 @@ def register_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import OversightCase
 
     actor = _me(request)
-    get_object_or_404(OversightCase, pk=pk)
-    case = _case_scope(actor).filter(pk=pk).first()
-    if case is None:
-        raise PermissionDenied("这件监督事项不是您的单位负责的，您无权查看。")
+    case = _scoped(_case_scope(actor), OversightCase, pk, "这件监督事项不是您的单位负责的，您无权查看。")
     return render(
         request,
         "openness/register.html",
@@ -1153,10 +1138,7 @@ def register_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     actor = _me(request)
     assert actor.person is not None  # noqa: S101
-    get_object_or_404(OversightCase, pk=pk)
-    case = _case_scope(actor).filter(pk=pk).first()
-    if case is None:
-        raise PermissionDenied("这件监督事项不是您的单位负责的，您无权办理。")
+    case = _scoped(_case_scope(actor), OversightCase, pk, "这件监督事项不是您的单位负责的，您无权办理。")
     try:
         if action == "release":
             rg.opinion_release(actor=actor.person, case=case, text=_clean(request.POST.get("text", "")))
